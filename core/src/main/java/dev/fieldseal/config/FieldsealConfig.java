@@ -1,0 +1,223 @@
+package dev.fieldseal.config;
+
+import dev.fieldseal.field.FieldPath;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The settings every host shares, spelled the same everywhere: as is in a Connect transform's
+ * config, with the {@code fieldseal.} prefix in client and Streams properties.
+ * {@code docs/configuration.md} is generated from {@link #CONFIG_DEF}; a test keeps them equal.
+ */
+public class FieldsealConfig extends AbstractConfig {
+
+    /** Prefix for client (serde) and Kafka Streams properties. */
+    public static final String PREFIX = "fieldseal.";
+
+    public static final String FIELDS = "fields";
+    public static final String KEK_ID = "kek.id";
+    public static final String KEK_ALLOWED = "kek.allowed";
+    public static final String KEK_REFRESH_MS = "kek.refresh.ms";
+    public static final String DEK_MAX_ENCRYPTIONS = "dek.max.encryptions";
+    public static final String DEK_MAX_AGE_MS = "dek.max.age.ms";
+    public static final String DEK_CACHE_SIZE = "dek.cache.size";
+    public static final String DEK_CACHE_TTL_MS = "dek.cache.ttl.ms";
+    public static final String ENVELOPE_PLACEMENT = "envelope.placement";
+    public static final String ENCRYPTED_FIELD_TYPE = "encrypted.field.type";
+    public static final String DETERMINISTIC_FIELDS = "deterministic.fields";
+    public static final String DETERMINISTIC_DEK = "deterministic.dek";
+    public static final String LOCAL_KEY_FILE = "local.key.file";
+    public static final String AZURE_CREDENTIAL = "azure.credential";
+    public static final String AZURE_TENANT_ID = "azure.tenant.id";
+    public static final String AZURE_CLIENT_ID = "azure.client.id";
+    public static final String AZURE_CLIENT_SECRET = "azure.client.secret";
+    public static final String AZURE_TLS_CA_FILE = "azure.tls.ca.file";
+    public static final String KMS_TIMEOUT_MS = "kms.timeout.ms";
+    public static final String KMS_RETRY_MAX = "kms.retry.max";
+    public static final String KMS_RETRY_BACKOFF_MS = "kms.retry.backoff.ms";
+
+    public static final String PLACEMENT_FIELD = "field";
+    public static final String PLACEMENT_HEADER = "header";
+    public static final String TYPE_STRING = "string";
+    public static final String TYPE_BYTES = "bytes";
+
+    /** 10^8 encryptions: far below NIST SP 800-38D's 2^32 bound for random nonces (see docs/configuration.md). */
+    public static final long DEFAULT_DEK_MAX_ENCRYPTIONS = 100_000_000L;
+    public static final long DEFAULT_DEK_MAX_AGE_MS = 60 * 60 * 1000L;
+    public static final long DEFAULT_KEK_REFRESH_MS = 5 * 60 * 1000L;
+
+    private static final String GROUP_FIELDS = "Fields";
+    private static final String GROUP_KEYS = "Keys";
+    private static final String GROUP_AZURE = "Azure Key Vault";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(FIELDS, Type.LIST, List.of(), FieldPath.VALIDATOR, Importance.HIGH,
+                    "Field paths to encrypt (encrypting side) or to decrypt (decrypting side; empty means every "
+                            + "fieldseal value found). Comma-separated; nested fields with dots (a.b.c), a literal dot "
+                            + "quoted with backticks (`a.b`), every array element with [*] (items[*].ssn), map values "
+                            + "like struct fields.",
+                    GROUP_FIELDS, 1, ConfigDef.Width.LONG, "Fields")
+            .define(DETERMINISTIC_FIELDS, Type.LIST, List.of(), FieldPath.VALIDATOR, Importance.MEDIUM,
+                    "Field paths encrypted deterministically with AES-SIV: the same plaintext gives the same "
+                            + "ciphertext, so the field stays joinable and keeps partitioning. Requires "
+                            + DETERMINISTIC_DEK + ". Use only for values with enough entropy (ids, emails), never for "
+                            + "low-cardinality values such as booleans or country codes.",
+                    GROUP_FIELDS, 2, ConfigDef.Width.LONG, "Deterministic fields")
+            .define(ENCRYPTED_FIELD_TYPE, Type.STRING, TYPE_STRING, ValidString.in(TYPE_STRING, TYPE_BYTES),
+                    Importance.LOW,
+                    "Type of an encrypted field in the output: 'string' (base64 text, works with every converter) "
+                            + "or 'bytes' (raw envelope, smaller; needs a converter that carries bytes).",
+                    GROUP_FIELDS, 3, ConfigDef.Width.SHORT, "Encrypted field type")
+            .define(KEK_ID, Type.STRING, null, new KekIdValidator(), Importance.HIGH,
+                    "The key-encryption key. Azure Key Vault: https://<vault>.vault.azure.net/keys/<name> (follows "
+                            + "rotation) or .../keys/<name>/<version> (pinned); Managed HSM: "
+                            + "https://<hsm>.managedhsm.azure.net/keys/<name>; any other https:// host serving the Key "
+                            + "Vault API (emulators); local:<name> for the local development provider.",
+                    GROUP_KEYS, 1, ConfigDef.Width.LONG, "KEK id")
+            .define(KEK_ALLOWED, Type.LIST, List.of(), Importance.HIGH,
+                    "Decrypting side: the only keys it may contact, as versionless key ids, or a vault URL ending in "
+                            + "'/' to allow every key of that vault. Values naming any other key are refused without "
+                            + "contacting it. Default: the key of " + KEK_ID + ".",
+                    GROUP_KEYS, 2, ConfigDef.Width.LONG, "Allowed KEKs")
+            .define(KEK_REFRESH_MS, Type.LONG, DEFAULT_KEK_REFRESH_MS, ConfigDef.Range.atLeast(1000), Importance.MEDIUM,
+                    "How often a versionless " + KEK_ID + " is re-resolved to its newest enabled version. A newer "
+                            + "version retires the current DEK at once.",
+                    GROUP_KEYS, 3, ConfigDef.Width.SHORT, "KEK refresh interval")
+            .define(DEK_MAX_ENCRYPTIONS, Type.LONG, DEFAULT_DEK_MAX_ENCRYPTIONS,
+                    ConfigDef.Range.between(1, 1L << 32), Importance.LOW,
+                    "Encryptions after which the current DEK is retired and a new one created. At most 2^32 (the "
+                            + "NIST SP 800-38D bound for AES-GCM with random nonces).",
+                    GROUP_KEYS, 4, ConfigDef.Width.SHORT, "DEK max encryptions")
+            .define(DEK_MAX_AGE_MS, Type.LONG, DEFAULT_DEK_MAX_AGE_MS, ConfigDef.Range.atLeast(1000), Importance.LOW,
+                    "Age after which the current DEK is retired and a new one created.",
+                    GROUP_KEYS, 5, ConfigDef.Width.SHORT, "DEK max age")
+            .define(DEK_CACHE_SIZE, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Decrypting side: how many unwrapped DEKs are kept in memory.",
+                    GROUP_KEYS, 6, ConfigDef.Width.SHORT, "DEK cache size")
+            .define(DEK_CACHE_TTL_MS, Type.LONG, 60 * 60 * 1000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
+                    "Decrypting side: how long an unwrapped DEK stays in memory after its last use.",
+                    GROUP_KEYS, 7, ConfigDef.Width.SHORT, "DEK cache TTL")
+            .define(ENVELOPE_PLACEMENT, Type.STRING, PLACEMENT_FIELD, ValidString.in(PLACEMENT_FIELD, PLACEMENT_HEADER),
+                    Importance.MEDIUM,
+                    "'field': every encrypted value carries its wrapped DEK, so it stays decryptable after a sink "
+                            + "drops headers. 'header': values carry a short DEK reference and the wrapped DEK travels "
+                            + "once per record in the fieldseal.edek header (smaller values; headers must be kept).",
+                    GROUP_KEYS, 8, ConfigDef.Width.SHORT, "Envelope placement")
+            .define(DETERMINISTIC_DEK, Type.STRING, null, Importance.MEDIUM,
+                    "The wrapped deterministic DEK printed by 'fieldseal-cli deterministic-dek'. Not secret (it is "
+                            + "wrapped by the KEK), but shared by every producer of the same fields.",
+                    GROUP_KEYS, 9, ConfigDef.Width.LONG, "Deterministic DEK")
+            .define(LOCAL_KEY_FILE, Type.STRING, null, Importance.LOW,
+                    "Local provider only (kek.id=local:<name>): path of the JSON key file. FOR DEVELOPMENT, DEMOS AND "
+                            + "TESTS ONLY: the KEKs sit unprotected on disk.",
+                    GROUP_KEYS, 10, ConfigDef.Width.LONG, "Local key file")
+            .define(AZURE_CREDENTIAL, Type.STRING, "default",
+                    ValidString.in("default", "client-secret", "managed-identity", "workload-identity", "emulator"),
+                    Importance.HIGH,
+                    "How to authenticate to Key Vault: 'default' (DefaultAzureCredential), 'client-secret' (needs "
+                            + "tenant, client id and secret), 'managed-identity' (client id selects a user-assigned "
+                            + "identity), 'workload-identity' (AKS), 'emulator' (dummy token, local emulators only).",
+                    GROUP_AZURE, 1, ConfigDef.Width.SHORT, "Azure credential")
+            .define(AZURE_TENANT_ID, Type.STRING, null, Importance.MEDIUM, "Microsoft Entra tenant id.",
+                    GROUP_AZURE, 2, ConfigDef.Width.MEDIUM, "Tenant id")
+            .define(AZURE_CLIENT_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Application (client) id, or the client id of a user-assigned managed identity.",
+                    GROUP_AZURE, 3, ConfigDef.Width.MEDIUM, "Client id")
+            .define(AZURE_CLIENT_SECRET, Type.PASSWORD, null, Importance.MEDIUM,
+                    "Client secret for azure.credential=client-secret. Never logged.",
+                    GROUP_AZURE, 4, ConfigDef.Width.MEDIUM, "Client secret")
+            .define(AZURE_TLS_CA_FILE, Type.STRING, null, Importance.LOW,
+                    "PEM file of an extra CA to trust for the vault's TLS (emulators). Default: the JVM's trust store.",
+                    GROUP_AZURE, 5, ConfigDef.Width.LONG, "Extra CA file")
+            .define(KMS_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
+                    "Connect and read timeout of one call to the key manager.",
+                    GROUP_AZURE, 6, ConfigDef.Width.SHORT, "KMS timeout")
+            .define(KMS_RETRY_MAX, Type.INT, 3, ConfigDef.Range.between(0, 20), Importance.LOW,
+                    "Retries of a throttled (429), failed (5xx) or timed-out call before giving up.",
+                    GROUP_AZURE, 7, ConfigDef.Width.SHORT, "KMS retries")
+            .define(KMS_RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "First retry delay; doubles on each retry (a 429's Retry-After wins when given).",
+                    GROUP_AZURE, 8, ConfigDef.Width.SHORT, "KMS retry backoff");
+
+    public FieldsealConfig(Map<?, ?> originals) {
+        super(CONFIG_DEF, originals, false);
+    }
+
+    /** Reads {@code fieldseal.}-prefixed keys out of client or Streams properties. */
+    public static FieldsealConfig fromPrefixed(Map<String, ?> props) {
+        Map<String, Object> stripped = new java.util.HashMap<>();
+        props.forEach((k, v) -> {
+            if (k.startsWith(PREFIX)) {
+                stripped.put(k.substring(PREFIX.length()), v);
+            }
+        });
+        return new FieldsealConfig(stripped);
+    }
+
+    public List<FieldPath> fields() {
+        return FieldPath.parseAll(getList(FIELDS));
+    }
+
+    public List<FieldPath> deterministicFields() {
+        return FieldPath.parseAll(getList(DETERMINISTIC_FIELDS));
+    }
+
+    public String kekId() {
+        return getString(KEK_ID);
+    }
+
+    /** The KEK id, or a {@link ConfigException} that says how to set it. */
+    public String requireKekId() {
+        String id = kekId();
+        if (id == null || id.isBlank()) {
+            throw new ConfigException(KEK_ID, null, "Missing required configuration \"" + KEK_ID + "\": set it to "
+                    + "the key that wraps data keys, e.g. https://<vault>.vault.azure.net/keys/<name> or local:<name>.");
+        }
+        return id;
+    }
+
+    public boolean headerPlacement() {
+        return PLACEMENT_HEADER.equals(getString(ENVELOPE_PLACEMENT));
+    }
+
+    public boolean bytesOutput() {
+        return TYPE_BYTES.equals(getString(ENCRYPTED_FIELD_TYPE));
+    }
+
+    public String clientSecret() {
+        Password p = getPassword(AZURE_CLIENT_SECRET);
+        return p == null ? null : p.value();
+    }
+
+    /** Validates a kek.id's form without contacting anything. */
+    static final class KekIdValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            String s = value.toString().trim();
+            if (s.startsWith("local:") && s.length() > "local:".length()) {
+                return;
+            }
+            if (s.startsWith("https://") && s.contains("/keys/")) {
+                return;
+            }
+            throw new ConfigException(name, value, "Expected a Key Vault key identifier "
+                    + "https://<vault>.vault.azure.net/keys/<name>[/<version>] (any https:// host; plain http is "
+                    + "refused because tokens would travel in clear), or local:<name> for the local provider.");
+        }
+
+        @Override
+        public String toString() {
+            return "https://<vault>/keys/<name>[/<version>] or local:<name>";
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.fieldseal.metrics;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters every host exposes: Key Vault calls by operation and outcome, DEK cache hits and
+ * misses, DEKs created and retired, records and fields encrypted and decrypted, failures by cause.
+ *
+ * <p>Counting is lock-free ({@link LongAdder}) because it sits on the per-record path. Hosts read
+ * {@link #snapshot()} or individual counters and publish them their own way (Kafka metrics/JMX in
+ * Connect and clients, Prometheus text in the Streams app). Names are stable and documented in
+ * {@code docs/operations.md}.
+ */
+public final class FieldsealMetrics {
+
+    public static final String RECORDS_ENCRYPTED = "records-encrypted";
+    public static final String RECORDS_DECRYPTED = "records-decrypted";
+    public static final String FIELDS_ENCRYPTED = "fields-encrypted";
+    public static final String FIELDS_DECRYPTED = "fields-decrypted";
+    public static final String DEKS_CREATED = "deks-created";
+    public static final String DEKS_RETIRED = "deks-retired";
+    public static final String DEK_CACHE_HITS = "dek-cache-hits";
+    public static final String DEK_CACHE_MISSES = "dek-cache-misses";
+    public static final String KMS_CALLS = "kms-calls";
+    public static final String FAILURES = "failures";
+
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final LongAdder recordsEncrypted = counter(RECORDS_ENCRYPTED);
+    private final LongAdder recordsDecrypted = counter(RECORDS_DECRYPTED);
+    private final LongAdder fieldsEncrypted = counter(FIELDS_ENCRYPTED);
+    private final LongAdder fieldsDecrypted = counter(FIELDS_DECRYPTED);
+    private final LongAdder deksCreated = counter(DEKS_CREATED);
+    private final LongAdder deksRetired = counter(DEKS_RETIRED);
+    private final LongAdder cacheHits = counter(DEK_CACHE_HITS);
+    private final LongAdder cacheMisses = counter(DEK_CACHE_MISSES);
+
+    private LongAdder counter(String name) {
+        return counters.computeIfAbsent(name, n -> new LongAdder());
+    }
+
+    public void recordEncrypted(int fields) {
+        recordsEncrypted.increment();
+        fieldsEncrypted.add(fields);
+    }
+
+    public void recordDecrypted(int fields) {
+        recordsDecrypted.increment();
+        fieldsDecrypted.add(fields);
+    }
+
+    public void dekCreated() {
+        deksCreated.increment();
+    }
+
+    public void dekRetired() {
+        deksRetired.increment();
+    }
+
+    public void dekCacheHit() {
+        cacheHits.increment();
+    }
+
+    public void dekCacheMiss() {
+        cacheMisses.increment();
+    }
+
+    /**
+     * Counts one call to the key manager.
+     *
+     * @param operation {@code resolve}, {@code wrap} or {@code unwrap}
+     * @param outcome {@code success} or a {@link dev.fieldseal.kms.KmsException.Reason} name in lower case
+     */
+    public void kmsCall(String operation, String outcome) {
+        counter(KMS_CALLS + "{operation=" + operation + ",outcome=" + outcome + "}").increment();
+    }
+
+    /** Counts one failure; {@code cause} is a short, fixed word (never a message or a value). */
+    public void failure(String cause) {
+        counter(FAILURES + "{cause=" + cause + "}").increment();
+    }
+
+    /** The value of one counter by its full name, e.g. {@code kms-calls{operation=unwrap,outcome=success}}. */
+    public long get(String name) {
+        LongAdder a = counters.get(name);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Sum of all Key Vault calls of one operation, whatever their outcome. */
+    public long kmsCalls(String operation) {
+        String prefix = KMS_CALLS + "{operation=" + operation + ",";
+        return counters.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .mapToLong(e -> e.getValue().sum()).sum();
+    }
+
+    /** Every counter by full name, sorted. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}
