@@ -230,11 +230,16 @@ class ConnectValueCodecTest {
         assertFalse(e.getMessage().contains(SECRET));
         assertTrue(e.getMessage().contains("INT32"), e.getMessage());
         Schema s = personSchema();
-        Struct p = person(s);
-        p.put("home", new Struct(addressSchema()).put("zip", 1)); // street never set
+        Struct p = new Struct(s).put("name", SECRET); // id never set
         e = assertThrows(CodecException.class, () -> codec.encode(s, p));
         assertFalse(e.getMessage().contains(SECRET));
-        assertEquals("at field home.street: null value for required schema STRING", e.getMessage());
+        assertEquals("at field id: null value for required schema INT64", e.getMessage());
+        Schema outer = SchemaBuilder.struct().field("home", SchemaBuilder.struct().field("zip", Schema.INT32_SCHEMA).build()).build();
+        Struct inner = new Struct(outer.field("home").schema()); // zip never set
+        e = assertThrows(CodecException.class, () -> codec.encode(outer, new Struct(outer) {
+            @Override public Object getWithoutDefault(String fieldName) { return inner; }
+        }));
+        assertEquals("at field home.zip: null value for required schema INT32", e.getMessage());
         e = assertThrows(CodecException.class, () -> codec.encode(Schema.STRING_SCHEMA, null));
         assertFalse(e.getMessage().contains(SECRET));
         e = assertThrows(CodecException.class, () -> codec.encode(null, new Object() {
