@@ -43,6 +43,13 @@ public final class AvroValueCodec {
         WRITE_DATA.addLogicalTypeConversion(new TimeConversions.LocalTimestampMicrosConversion());
     }
 
+    /** Plain generic data; Avro's fast reader would bypass the String override below. */
+    private static final GenericData READ_DATA = new GenericData();
+
+    static {
+        READ_DATA.setFastReaderEnabled(false);
+    }
+
     private static final class WriterEntry {
         final byte[] descriptor;
         final GenericDatumWriter<Object> writer;
@@ -66,11 +73,16 @@ public final class AvroValueCodec {
     /** Reads strings and map keys as java.lang.String rather than Utf8. */
     private static final class StringReader extends GenericDatumReader<Object> {
         StringReader(Schema schema) {
-            super(schema, schema, GenericData.get());
+            super(schema, schema, READ_DATA);
         }
 
         @Override
         protected Object readString(Object old, Schema expected, Decoder in) throws IOException {
+            return in.readString();
+        }
+
+        @Override
+        protected Object readString(Object old, Decoder in) throws IOException {
             return in.readString();
         }
     }
