@@ -88,18 +88,18 @@ public final class ConnectEncryptor {
         if (n == null || EncryptedSchemas.isEncrypted(fs)) {
             return fs;
         }
-        if (n.selected()) {
-            return schemas.encrypted(fs);
-        }
         if (isEach(n)) {
             return eachSchema(fs, n);
+        }
+        if (n.selected()) {
+            return schemas.encrypted(fs);
         }
         switch (fs.type()) {
             case STRUCT:
                 return structSchema(fs, n);
             case MAP:
                 Schema vs = fs.valueSchema();
-                if (vs.type() != (bytesOutput ? Schema.Type.BYTES : Schema.Type.STRING)) {
+                if (vs.type() != Schema.Type.BYTES && vs.type() != Schema.Type.STRING) {
                     throw new DataException("Cannot encrypt single keys of map '" + n.path() + "': its values are "
                             + vs.type() + " and would change type for some keys only. Encrypt every value with '"
                             + n.path() + "[*]' instead.");
@@ -153,7 +153,7 @@ public final class ConnectEncryptor {
         if (EncryptedSchemas.isEncrypted(schema)) {
             return v;
         }
-        if (n.selected()) {
+        if (!isEach(n) && n.selected()) {
             return ciphertext(schema, v, n, sealed);
         }
         if (isEach(n)) {
@@ -180,6 +180,9 @@ public final class ConnectEncryptor {
     }
 
     private Object eachElement(Schema inner, Object e, FieldSelection n, Schema outInner, SealedRecord sealed) {
+        if (EncryptedSchemas.isEncrypted(inner)) {
+            return e;
+        }
         return n.selected() ? ciphertext(inner, e, n, sealed) : sealStruct((Struct) e, outInner, n, sealed);
     }
 
@@ -188,7 +191,9 @@ public final class ConnectEncryptor {
         for (Map.Entry<String, FieldSelection> c : n.fields().entrySet()) {
             Object v = map.get(c.getKey());
             if (v != null && c.getValue().selected() && !isCiphertext(v)) {
-                out.put(c.getKey(), ciphertext(valueSchema, v, c.getValue(), sealed));
+                // The map's value type stays: base64 text in a string map, raw bytes in a bytes map.
+                out.put(c.getKey(), ciphertext(valueSchema, v, c.getValue(), sealed,
+                        valueSchema.type() == Schema.Type.BYTES));
             }
         }
         return out;
@@ -233,9 +238,13 @@ public final class ConnectEncryptor {
     }
 
     private Object ciphertext(Schema schema, Object v, FieldSelection n, SealedRecord sealed) {
+        return ciphertext(schema, v, n, sealed, bytesOutput);
+    }
+
+    private Object ciphertext(Schema schema, Object v, FieldSelection n, SealedRecord sealed, boolean asBytes) {
         byte[] envelope = sealer.seal(codec.encode(schema, v), n.path(),
                 n.mode() == FieldSelection.Mode.DETERMINISTIC, sealed);
-        return bytesOutput ? envelope : Base64.getEncoder().encodeToString(envelope);
+        return asBytes ? envelope : Base64.getEncoder().encodeToString(envelope);
     }
 
     /** A value that is already a fieldseal envelope (text or bytes) is not encrypted twice. */
