@@ -50,17 +50,22 @@ public final class FieldPath {
             if (sb.length() > 0) {
                 sb.append('.');
             }
-            String n = s.name();
-            if (n.isEmpty() || n.indexOf('.') >= 0 || n.indexOf('`') >= 0 || n.indexOf('[') >= 0) {
-                sb.append('`').append(n.replace("`", "``")).append('`');
-            } else {
-                sb.append(n);
-            }
-            if (s.eachElement()) {
-                sb.append("[*]");
-            }
+            sb.append(segmentText(s.name(), s.eachElement()));
         }
         this.canonical = sb.toString();
+    }
+
+    /** The canonical text of one segment: quoted if needed, with [*] if it fans out. */
+    public static String segmentText(String name, boolean eachElement) {
+        String text = name.isEmpty() || name.indexOf('.') >= 0 || name.indexOf('`') >= 0 || name.indexOf('[') >= 0
+                ? '`' + name.replace("`", "``") + '`' : name;
+        return eachElement ? text + "[*]" : text;
+    }
+
+    /** The canonical path of a segment below {@code parent} (empty for the root). */
+    public static String append(String parent, String name, boolean eachElement) {
+        String seg = segmentText(name, eachElement);
+        return parent.isEmpty() ? seg : parent + "." + seg;
     }
 
     /** A path of one top-level field, named as is (no parsing). */

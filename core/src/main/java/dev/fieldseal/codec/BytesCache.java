@@ -1,0 +1,65 @@
+package dev.fieldseal.codec;
+
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Cache keyed by the content of a byte range (a descriptor inside a plaintext). Bounded: when full
+ * it is cleared, which only costs re-parsing.
+ */
+final class BytesCache<V> {
+    private static final class Key {
+        final byte[] b;
+        final int off;
+        final int len;
+        final int hash;
+
+        Key(byte[] b, int off, int len) {
+            this.b = b;
+            this.off = off;
+            this.len = len;
+            int h = 1;
+            for (int i = off, end = off + len; i < end; i++) {
+                h = 31 * h + b[i];
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key)) {
+                return false;
+            }
+            Key k = (Key) o;
+            return k.hash == hash && Arrays.equals(b, off, off + len, k.b, k.off, k.off + k.len);
+        }
+    }
+
+    private final ConcurrentHashMap<Key, V> map = new ConcurrentHashMap<>();
+    private final int maxEntries;
+
+    BytesCache(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    /** {@code compute} gets a private copy of the bytes; its exceptions propagate and nothing is cached. */
+    V get(byte[] b, int off, int len, Function<byte[], V> compute) {
+        V v = map.get(new Key(b, off, len));
+        if (v != null) {
+            return v;
+        }
+        byte[] copy = Arrays.copyOfRange(b, off, off + len);
+        v = compute.apply(copy);
+        if (map.size() >= maxEntries) {
+            map.clear();
+        }
+        map.put(new Key(copy, 0, len), v);
+        return v;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.fieldseal.envelope;
+
+import dev.fieldseal.format.EdekHeader;
+import dev.fieldseal.kms.KekRef;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What encrypting one record used: the KEK versions (for the {@code fieldseal.kek.id} and
+ * {@code fieldseal.kek.version} headers) and, under header placement, the EDEKs the values refer
+ * to. One per record; not thread-safe.
+ */
+public final class SealedRecord {
+
+    public static final String KEK_ID_HEADER = "fieldseal.kek.id";
+    public static final String KEK_VERSION_HEADER = "fieldseal.kek.version";
+
+    private final boolean headerPlacement;
+    private final Set<KekRef> keks = new LinkedHashSet<>(2);
+    private final Map<String, byte[]> edekBlocks = new LinkedHashMap<>(2);
+    private int fields;
+
+    SealedRecord(boolean headerPlacement) {
+        this.headerPlacement = headerPlacement;
+    }
+
+    void used(KekRef kek, byte[] dekRef, byte[] edekBlock) {
+        fields++;
+        keks.add(kek);
+        if (headerPlacement) {
+            edekBlocks.putIfAbsent(java.util.HexFormat.of().formatHex(dekRef), edekBlock);
+        }
+    }
+
+    /** How many values were encrypted. */
+    public int fields() {
+        return fields;
+    }
+
+    public Set<KekRef> keks() {
+        return keks;
+    }
+
+    /**
+     * The headers to add to the record, in order; empty if nothing was encrypted. Several KEK
+     * versions (a rotation in the middle of a record) are listed comma-separated.
+     */
+    public Map<String, byte[]> headers() {
+        Map<String, byte[]> h = new LinkedHashMap<>();
+        if (keks.isEmpty()) {
+            return h;
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        Set<String> versions = new LinkedHashSet<>();
+        for (KekRef k : keks) {
+            ids.add(k.keyId());
+            versions.add(k.version());
+        }
+        h.put(KEK_ID_HEADER, String.join(",", ids).getBytes(StandardCharsets.UTF_8));
+        h.put(KEK_VERSION_HEADER, String.join(",", versions).getBytes(StandardCharsets.UTF_8));
+        if (headerPlacement) {
+            h.put(EdekHeader.NAME, EdekHeader.write(new ArrayList<>(edekBlocks.values())));
+        }
+        return h;
+    }
+
+    /** The names of every header this class may write. */
+    public static List<String> headerNames() {
+        return List.of(KEK_ID_HEADER, KEK_VERSION_HEADER, EdekHeader.NAME);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.fieldseal.envelope;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.fieldseal.cipher.AesGcm;
+import dev.fieldseal.cipher.CipherSuite;
+import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.dek.DataKey;
+import dev.fieldseal.dek.DecryptionKeys;
+import dev.fieldseal.dek.DeterministicKey;
+import dev.fieldseal.dek.KekAllowlist;
+import dev.fieldseal.envelope.DecryptionException.Reason;
+import dev.fieldseal.format.EdekHeader;
+import dev.fieldseal.format.Envelope;
+import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.kms.Edek;
+import dev.fieldseal.kms.Kms;
+import dev.fieldseal.kms.KmsFactory;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The decrypting side of the envelope, shared by every host: checks an envelope's structure,
+ * refuses keys outside {@code kek.allowed} before contacting anything, gets the DEK from the
+ * single-flight cache, and authenticates and decrypts. Thread-safe; one per host instance.
+ */
+public final class Unsealer implements AutoCloseable {
+
+    private final Kms kms;
+    private final boolean ownsKms;
+    private final DecryptionKeys keys;
+    private final FieldsealMetrics metrics;
+    private final Map<String, byte[]> gcmAad = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> sivAad = new ConcurrentHashMap<>();
+    /** AES-SIV primitives by EDEK: deriving the subkeys costs more than a short decryption. */
+    private final Cache<Edek, DeterministicKey> sivKeys = Caffeine.newBuilder().maximumSize(64).build();
+
+    public static Unsealer create(FieldsealConfig config, FieldsealMetrics metrics) {
+        List<String> allowed = allowed(config);
+        return new Unsealer(config, KmsFactory.create(allowed.get(0), config, metrics), true,
+                Ticker.systemTicker(), metrics);
+    }
+
+    public Unsealer(FieldsealConfig config, Kms kms, Ticker ticker, FieldsealMetrics metrics) {
+        this(config, kms, false, ticker, metrics);
+    }
+
+    private Unsealer(FieldsealConfig config, Kms kms, boolean ownsKms, Ticker ticker, FieldsealMetrics metrics) {
+        this.kms = kms;
+        this.ownsKms = ownsKms;
+        this.metrics = metrics;
+        List<String> allowed = new ArrayList<>();
+        for (String a : allowed(config)) {
+            allowed.add(a.endsWith("/") ? a : kms.versionlessId(a));
+        }
+        this.keys = new DecryptionKeys(kms, new KekAllowlist(allowed), config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
+                config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS), ticker, metrics);
+    }
+
+    /** kek.allowed, defaulting to the key of kek.id. */
+    static List<String> allowed(FieldsealConfig config) {
+        List<String> allowed = config.getList(FieldsealConfig.KEK_ALLOWED);
+        if (!allowed.isEmpty()) {
+            return allowed;
+        }
+        String kekId = config.kekId();
+        if (kekId == null || kekId.isBlank()) {
+            throw new ConfigException(FieldsealConfig.KEK_ALLOWED, null, "The decrypting side needs to know which "
+                    + "keys it may use: set kek.id (its key is then allowed) or kek.allowed.");
+        }
+        return List.of(kekId);
+    }
+
+    /** Parses a record's {@code fieldseal.edek} header (header placement), or returns an empty map for null. */
+    public static Map<ByteBuffer, Edek> headerEdeks(byte[] header) {
+        return header == null ? Map.of() : EdekHeader.read(header);
+    }
+
+    /**
+     * Decrypts one value.
+     *
+     * @param envelope the value's envelope bytes
+     * @param path the canonical field path it was found at
+     * @param headerEdeks the record's EDEKs under header placement ({@link #headerEdeks}), else empty
+     * @return the plaintext codec bytes
+     * @throws DecryptionException if the value is malformed, altered, moved, or names a key not allowed
+     * @throws dev.fieldseal.kms.KmsException if the key manager is unreachable or refuses
+     */
+    public byte[] unseal(byte[] envelope, String path, Map<ByteBuffer, Edek> headerEdeks) {
+        Envelope env = EnvelopeLayout.parse(envelope);
+        Edek edek = env.edek();
+        if (edek == null) {
+            edek = headerEdeks.get(ByteBuffer.wrap(env.dekRef()));
+            if (edek == null) {
+                throw new DecryptionException(Reason.MISSING_EDEK, "Value of field '" + path + "' refers to a DEK "
+                        + "that is not in the record's " + EdekHeader.NAME + " header (header placement needs the "
+                        + "record headers; were they dropped?).");
+            }
+        }
+        for (int attempt = 0; ; attempt++) {
+            DataKey key = keys.get(edek);
+            try {
+                return env.suite() == CipherSuite.AES_256_GCM ? openGcm(env, key, path) : openSiv(env, edek, key, path);
+            } catch (GeneralSecurityException | IllegalStateException e) {
+                if (key.isDestroyed() && attempt < 3) {
+                    keys.invalidate(edek); // evicted while in use: unwrap again
+                    continue;
+                }
+                metrics.failure("authentication");
+                throw new DecryptionException(Reason.AUTHENTICATION_FAILED, "Value of field '" + path
+                        + "' failed authentication with key " + edek.kek().keyId() + " version " + edek.kek().version()
+                        + ": it was altered, moved from another field, or wrapped with another key. It is not "
+                        + "returned.");
+            }
+        }
+    }
+
+    private byte[] openGcm(Envelope env, DataKey key, String path) throws GeneralSecurityException {
+        byte[] aad = gcmAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_256_GCM, p));
+        return AesGcm.decrypt(key, env.nonce(), aad, env.source(), env.bodyOffset(), env.bodyLength());
+    }
+
+    private byte[] openSiv(Envelope env, Edek edek, DataKey key, String path) throws GeneralSecurityException {
+        DeterministicKey det = sivKeys.get(edek, e -> DeterministicKey.of(key, e,
+                EnvelopeLayout.edekBlock(e)));
+        byte[] aad = sivAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_SIV_512, p));
+        return det.siv().decrypt(env.body(), aad);
+    }
+
+    public FieldsealMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        keys.close();
+        sivKeys.invalidateAll();
+        if (ownsKms) {
+            kms.close();
+        }
+    }
+}
