@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
@@ -348,9 +347,5 @@ class AzureKeyVaultKmsTest {
         assertEquals(Reason.INVALID_KEY, fails(kms.resolve("https://vault.example/secrets/x")).reason());
         assertThrows(IllegalArgumentException.class, () -> kms.versionlessId("http://vault.example/keys/x"));
         assertEquals(vault.keyId("rsa"), kms.versionlessId(vault.keyId("rsa", "abc123")));
-    }
-
-    static void unused(CompletionException e) {
-        // keeps the import list honest for readers of failing stack traces
     }
 }
