@@ -28,7 +28,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     public static final String MODE_PROPERTY = "fieldseal.test.broker";
     public static final String IMAGE_PROPERTY = "fieldseal.test.kafka.image";
-    private static final String DEFAULT_IMAGE = "apache/kafka:4.1.1";
+    private static final String DEFAULT_IMAGE = "apache/kafka:4.3.1";
 
     private final KafkaClusterTestKit cluster;
     private final KafkaContainer container;

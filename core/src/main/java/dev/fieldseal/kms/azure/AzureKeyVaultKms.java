@@ -381,7 +381,8 @@ public final class AzureKeyVaultKms implements Kms {
                 return new KmsException(Reason.NOT_FOUND, "Key Vault has no " + what + " (" + operation + "): it was "
                         + "deleted or never existed; fix kek.id, or recover the deleted key.", null);
             }
-            if (status == 403 && (detail.contains("KeyDisabled") || detail.contains("disabled"))) {
+            // "KeyDisabled" / "not allowed on a disabled key"; not a firewall's "public network access is disabled"
+            if (status == 403 && (detail.contains("KeyDisabled") || detail.contains("disabled key"))) {
                 return disabled(keyId, version);
             }
             if (status == 401 || status == 403) {
