@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.envelope.KeyNotAllowedException;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.Kms;
+import dev.fieldseal.kms.KmsCalls;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.time.Duration;
 
@@ -60,7 +61,7 @@ public final class DecryptionKeys implements AutoCloseable {
             return key;
         }
         metrics.dekCacheMiss();
-        return cache.get(edek, e -> DataKey.copyOf(EncryptionKeys.join(kms.unwrap(e))));
+        return cache.get(edek, e -> DataKey.copyOf(KmsCalls.join(kms.unwrap(e))));
     }
 
     /** Drops a key whose use failed because it was destroyed by a concurrent eviction. */

@@ -6,6 +6,7 @@ import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.Kms;
+import dev.fieldseal.kms.KmsCalls;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -35,10 +36,10 @@ public final class DeterministicKey {
      * its configuration value (base64 of the EDEK block). The plaintext key is destroyed.
      */
     public static String create(Kms kms, String kekId) {
-        KekRef kek = EncryptionKeys.join(kms.resolve(kekId));
+        KekRef kek = KmsCalls.join(kms.resolve(kekId));
         DataKey key = DataKey.generate(new SecureRandom(), CipherSuite.AES_SIV_512.keyLength());
         try {
-            Edek edek = EncryptionKeys.join(kms.wrap(kek, key));
+            Edek edek = KmsCalls.join(kms.wrap(kek, key));
             return Base64.getEncoder().encodeToString(EnvelopeLayout.edekBlock(edek));
         } finally {
             key.destroy();

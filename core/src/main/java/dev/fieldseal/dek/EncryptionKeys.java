@@ -3,11 +3,11 @@ package dev.fieldseal.dek;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.Kms;
+import dev.fieldseal.kms.KmsCalls;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -92,7 +92,7 @@ public final class EncryptionKeys implements AutoCloseable {
         if (k == null) {
             synchronized (this) {
                 if (kek == null) {
-                    kek = join(kms.resolve(kekId));
+                    kek = KmsCalls.join(kms.resolve(kekId));
                     resolvedAtNanos = ticker.read();
                 }
                 k = kek;
@@ -109,7 +109,7 @@ public final class EncryptionKeys implements AutoCloseable {
         DataKey key = DataKey.generate(random, 32);
         EncryptionDek fresh;
         try {
-            fresh = new EncryptionDek(key, join(kms.wrap(k, key)), maxEncryptions, ticker.read(), random);
+            fresh = new EncryptionDek(key, KmsCalls.join(kms.wrap(k, key)), maxEncryptions, ticker.read(), random);
         } catch (RuntimeException e) {
             key.destroy();
             throw e;
@@ -152,7 +152,7 @@ public final class EncryptionKeys implements AutoCloseable {
                 if (error != null) {
                     metrics.failure("kek-refresh");
                     LOG.warn("Could not refresh KEK {}; keeping version {}: {}", kekId,
-                            kek == null ? "(none yet)" : kek.version(), unwrap(error).getMessage());
+                            kek == null ? "(none yet)" : kek.version(), KmsCalls.cause(error).getMessage());
                     return;
                 }
                 KekRef old = kek;
@@ -167,26 +167,6 @@ public final class EncryptionKeys implements AutoCloseable {
                 }
             }
         });
-    }
-
-    static <T> T join(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            Throwable c = unwrap(e);
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new KmsException(KmsException.Reason.UNAVAILABLE, c.getClass().getSimpleName(), c);
-        }
-    }
-
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     @Override

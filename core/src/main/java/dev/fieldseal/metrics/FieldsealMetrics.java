@@ -24,6 +24,7 @@ public final class FieldsealMetrics {
     public static final String DEKS_RETIRED = "deks-retired";
     public static final String DEK_CACHE_HITS = "dek-cache-hits";
     public static final String DEK_CACHE_MISSES = "dek-cache-misses";
+    public static final String DEKS_REWRAPPED = "deks-rewrapped";
     public static final String KMS_CALLS = "kms-calls";
     public static final String FAILURES = "failures";
 
@@ -34,6 +35,7 @@ public final class FieldsealMetrics {
     private final LongAdder fieldsDecrypted = counter(FIELDS_DECRYPTED);
     private final LongAdder deksCreated = counter(DEKS_CREATED);
     private final LongAdder deksRetired = counter(DEKS_RETIRED);
+    private final LongAdder deksRewrapped = counter(DEKS_REWRAPPED);
     private final LongAdder cacheHits = counter(DEK_CACHE_HITS);
     private final LongAdder cacheMisses = counter(DEK_CACHE_MISSES);
 
@@ -57,6 +59,11 @@ public final class FieldsealMetrics {
 
     public void dekRetired() {
         deksRetired.increment();
+    }
+
+    /** One DEK moved to a newer KEK version by a re-key. */
+    public void dekRewrapped() {
+        deksRewrapped.increment();
     }
 
     public void dekCacheHit() {
