@@ -88,11 +88,12 @@ public final class ConnectEncryptor {
         if (n == null || EncryptedSchemas.isEncrypted(fs)) {
             return fs;
         }
-        if (n.selected()) {
-            return schemas.encrypted(fs);
-        }
+        // [*] first: a selected each-node encrypts every element at "name[*]", not the container.
         if (isEach(n)) {
             return eachSchema(fs, n);
+        }
+        if (n.selected()) {
+            return schemas.encrypted(fs);
         }
         switch (fs.type()) {
             case STRUCT:
@@ -153,9 +154,6 @@ public final class ConnectEncryptor {
         if (EncryptedSchemas.isEncrypted(schema)) {
             return v;
         }
-        if (n.selected()) {
-            return ciphertext(schema, v, n, sealed);
-        }
         if (isEach(n)) {
             Schema inner = schema.valueSchema();
             Schema outInner = outSchema.valueSchema();
@@ -171,6 +169,9 @@ public final class ConnectEncryptor {
             Map<Object, Object> out = new LinkedHashMap<>(map.size() * 2);
             map.forEach((k, e) -> out.put(k, e == null ? null : eachElement(inner, e, n, outInner, sealed)));
             return out;
+        }
+        if (n.selected()) {
+            return ciphertext(schema, v, n, sealed);
         }
         if (schema.type() == Schema.Type.STRUCT) {
             return sealStruct((Struct) v, outSchema, n, sealed);
