@@ -88,6 +88,7 @@ public final class ConnectEncryptor {
         if (n == null || EncryptedSchemas.isEncrypted(fs)) {
             return fs;
         }
+        // [*] first: a selected each-node encrypts every element at "name[*]", not the container.
         if (isEach(n)) {
             return eachSchema(fs, n);
         }

@@ -1,0 +1,301 @@
+package dev.fieldseal.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldseal.codec.ConnectValueCodec;
+import dev.fieldseal.codec.JsonValueCodec;
+import dev.fieldseal.codec.ValueFamily;
+import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.kms.Edek;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+
+/**
+ * Decrypts fieldseal values inside a JSON document (a Jackson tree).
+ *
+ * <p>Plain JSON: every text node that starts like a base64 envelope ({@code /kZT}) is decrypted
+ * at the canonical path it is found at (object members by name, array elements with {@code [*]}),
+ * unless {@code fields} limits the paths. Values encrypted by the JSON family come back as the
+ * exact JSON node; values encrypted from Connect data (the SMT in front of JsonConverter) come back
+ * in JsonConverter's rendering when a {@link ConnectForm} is given, else in the codec's.
+ *
+ * <p>JSON written by Connect's JsonConverter with an embedded schema ({@code {"schema":…,
+ * "payload":…}}) is walked along its schema: fields whose schema carries the
+ * {@code fieldseal.encrypted} parameter are decrypted, and their schema is rewritten back to the
+ * original (from the {@code fieldseal.schema} parameter), even where the value is null. This needs
+ * a {@link ConnectForm}; without one such documents are refused rather than half-restored.
+ *
+ * <p>The input tree is not modified.
+ */
+public final class JsonDecryptor {
+
+    /** How JsonConverter renders Connect schemas and values (supplied where connect-json is on the classpath). */
+    public interface ConnectForm {
+        /** The schema as JsonConverter embeds it ({@code asJsonSchema}); may be a shared instance: callers copy it. */
+        ObjectNode schema(Schema schema);
+
+        /** The value as JsonConverter writes it in the payload ({@code schema} may be null: schemaless). */
+        JsonNode value(Schema schema, Object value);
+    }
+
+    /** The decrypted document and how many values were decrypted. */
+    public record Result(JsonNode value, int fields) {
+    }
+
+    private final Unsealer unsealer;
+    private final PathFilter filter;
+    private final JsonValueCodec codec;
+    private final ConnectValueCodec connectCodec;
+    private final ConnectForm form;
+    private final DecryptFailureHandler<JsonNode> onFailure;
+
+    public JsonDecryptor(Unsealer unsealer, FieldSelection selection, JsonValueCodec codec,
+            ConnectValueCodec connectCodec, ConnectForm form, DecryptFailureHandler<JsonNode> onFailure) {
+        this.unsealer = unsealer;
+        this.filter = new PathFilter(selection);
+        this.codec = codec;
+        this.connectCodec = connectCodec;
+        this.form = form;
+        this.onFailure = onFailure == null ? DecryptFailureHandler.rethrow() : onFailure;
+    }
+
+    /** A decryptor that fails on the first value it cannot decrypt and renders Connect values with the codec. */
+    public JsonDecryptor(Unsealer unsealer, FieldSelection selection) {
+        this(unsealer, selection, new JsonValueCodec(), new ConnectValueCodec(), null, null);
+    }
+
+    /** True for JsonConverter's {@code {"schema":{…}, "payload":…}} form. */
+    public static boolean hasEmbeddedSchema(JsonNode doc) {
+        return doc != null && doc.isObject() && doc.size() == 2 && doc.get("schema") instanceof ObjectNode s
+                && s.has("type") && doc.has("payload");
+    }
+
+    /**
+     * @param headerEdeks the record's {@code fieldseal.edek} header, parsed; empty under field placement
+     */
+    public Result decrypt(JsonNode document, Map<ByteBuffer, Edek> headerEdeks) {
+        if (document == null || !(document.isObject() || document.isArray())) {
+            return new Result(document, 0);
+        }
+        Walk w = new Walk(headerEdeks);
+        if (hasEmbeddedSchema(document)) {
+            if (form == null) {
+                throw new IllegalStateException("JSON with an embedded Connect schema needs a ConnectForm to "
+                        + "restore the schema of decrypted fields.");
+            }
+            ObjectNode out = ((ObjectNode) document).deepCopy();
+            Node n = w.withSchema((ObjectNode) out.get("schema"), out.get("payload"), "");
+            out.set("schema", n.schema);
+            out.set("payload", n.value);
+            return new Result(out, w.count);
+        }
+        JsonNode out = document.deepCopy();
+        w.plain(out, "");
+        return new Result(out, w.count);
+    }
+
+    private record Node(ObjectNode schema, JsonNode value) {
+    }
+
+    private final class Walk {
+        private final Map<ByteBuffer, Edek> edeks;
+        private int count;
+
+        Walk(Map<ByteBuffer, Edek> edeks) {
+            this.edeks = edeks;
+        }
+
+        // ---- plain JSON: recognised by the magic prefix ----------------------------------------
+
+        /** Decrypts in place below {@code container} (an object or array found at {@code path}). */
+        void plain(JsonNode container, String path) {
+            if (container instanceof ObjectNode o) {
+                Iterator<Map.Entry<String, JsonNode>> it = o.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    JsonNode v = e.getValue();
+                    if (v.isArray()) {
+                        plain(v, FieldPath.append(path, e.getKey(), true));
+                    } else {
+                        String p = FieldPath.append(path, e.getKey(), false);
+                        JsonNode nv = visit(v, p);
+                        if (nv != v) {
+                            e.setValue(nv);
+                        }
+                    }
+                }
+            } else if (container instanceof ArrayNode a) {
+                // path already ends with [*]
+                for (int i = 0; i < a.size(); i++) {
+                    JsonNode v = a.get(i);
+                    JsonNode nv = visit(v, path);
+                    if (nv != v) {
+                        a.set(i, nv);
+                    }
+                }
+            }
+        }
+
+        private JsonNode visit(JsonNode v, String path) {
+            if (looksEncrypted(v)) {
+                return filter.wanted(path) ? open(v, path) : v;
+            }
+            if (v.isObject() && filter.mayContain(path)) {
+                plain(v, path);
+            }
+            return v;
+        }
+
+        private JsonNode open(JsonNode v, String path) {
+            try {
+                byte[] plaintext = unsealer.unseal(envelope(v.textValue(), path), path, edeks);
+                JsonNode out;
+                if (form != null && ValueFamily.of(plaintext) == ValueFamily.CONNECT) {
+                    SchemaAndValue sv = connectCodec.decode(plaintext);
+                    out = form.value(sv.schema(), sv.value());
+                } else {
+                    out = codec.decode(plaintext);
+                }
+                count++;
+                return out;
+            } catch (RuntimeException e) {
+                return onFailure.onFailure(path, v, e);
+            }
+        }
+
+        // ---- JsonConverter with an embedded schema ---------------------------------------------
+
+        /** Walks a value along its JsonConverter schema; returns the (possibly new) schema and value. */
+        Node withSchema(ObjectNode schema, JsonNode value, String path) {
+            if (isEncrypted(schema)) {
+                return filter.wanted(path) ? openWithSchema(schema, value, path) : new Node(schema, value);
+            }
+            String type = schema.path("type").asText();
+            switch (type) {
+                case "struct":
+                    return struct(schema, value, path);
+                case "array":
+                    return elements(schema, "items", value, path);
+                case "map":
+                    return elements(schema, "values", value, path);
+                default:
+                    return new Node(schema, value);
+            }
+        }
+
+        private Node struct(ObjectNode schema, JsonNode value, String path) {
+            JsonNode fields = schema.get("fields");
+            if (!(fields instanceof ArrayNode fa) || !filter.mayContain(path)) {
+                return new Node(schema, value);
+            }
+            for (int i = 0; i < fa.size(); i++) {
+                if (!(fa.get(i) instanceof ObjectNode fs)) {
+                    continue;
+                }
+                String name = fs.path("field").asText();
+                JsonNode fv = value instanceof ObjectNode o ? o.get(name) : null;
+                Node n = withSchema(fs, fv, FieldPath.append(path, name, false));
+                if (n.schema != fs) {
+                    n.schema.put("field", name);
+                    fa.set(i, n.schema);
+                }
+                if (n.value != fv && value instanceof ObjectNode o) {
+                    o.set(name, n.value);
+                }
+            }
+            return new Node(schema, value);
+        }
+
+        private Node elements(ObjectNode schema, String innerKey, JsonNode value, String path) {
+            if (!(schema.get(innerKey) instanceof ObjectNode inner) || path.isEmpty()) {
+                return new Node(schema, value);
+            }
+            String each = path + "[*]";
+            // The schema is rewritten once, from a null element, so empty containers get it too.
+            Node rewritten = withSchema(inner.deepCopy(), null, each);
+            boolean stringKeys = "map".equals(schema.path("type").asText())
+                    && "string".equals(schema.path("keys").path("type").asText());
+            if (value instanceof ArrayNode a) {
+                for (int i = 0; i < a.size(); i++) {
+                    JsonNode e = a.get(i);
+                    if (!stringKeys && "map".equals(schema.path("type").asText()) && e instanceof ArrayNode pair
+                            && pair.size() == 2) {
+                        pair.set(1, withSchema(inner.deepCopy(), pair.get(1), each).value);
+                    } else {
+                        a.set(i, withSchema(inner.deepCopy(), e, each).value);
+                    }
+                }
+            } else if (value instanceof ObjectNode o) {
+                Iterator<Map.Entry<String, JsonNode>> it = o.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    e.setValue(withSchema(inner.deepCopy(), e.getValue(), each).value);
+                }
+            }
+            if (rewritten.schema != inner) {
+                schema.set(innerKey, rewritten.schema);
+            }
+            return new Node(schema, value);
+        }
+
+        private Node openWithSchema(ObjectNode schema, JsonNode value, String path) {
+            Schema original;
+            try {
+                original = connectCodec.schema(Base64.getDecoder().decode(
+                        schema.path("parameters").path(EncryptedSchemas.ORIGINAL_SCHEMA).asText()));
+            } catch (RuntimeException e) {
+                throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path + "' is marked "
+                        + "encrypted but its schema lacks a readable " + EncryptedSchemas.ORIGINAL_SCHEMA
+                        + " parameter.");
+            }
+            if (value == null || value.isNull()) {
+                return new Node(form.schema(original).deepCopy(), value);
+            }
+            try {
+                byte[] plaintext = unsealer.unseal(envelope(value.asText(), path), path, edeks);
+                SchemaAndValue sv = connectCodec.decode(plaintext);
+                JsonNode out = form.value(original, sv.value());
+                count++;
+                return new Node(form.schema(original).deepCopy(), out);
+            } catch (RuntimeException e) {
+                JsonNode replacement = onFailure.onFailure(path, value, e);
+                if (replacement == null || replacement.isNull()) {
+                    // The encrypted schema stays (its type no longer describes a decrypted value), made
+                    // optional so the null is valid.
+                    ObjectNode s = schema.deepCopy();
+                    s.set("optional", BooleanNode.TRUE);
+                    return new Node(s, replacement);
+                }
+                return new Node(schema, replacement);
+            }
+        }
+    }
+
+    private static boolean isEncrypted(ObjectNode schema) {
+        JsonNode p = schema.get("parameters");
+        return p != null && p.has(EncryptedSchemas.MARKER);
+    }
+
+    private static boolean looksEncrypted(JsonNode v) {
+        return v.isTextual() && EnvelopeLayout.hasTextMagic(v.textValue());
+    }
+
+    private static byte[] envelope(String text, String path) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Value of field '" + path
+                    + "' starts like a fieldseal value but is not base64 text.");
+        }
+    }
+}
