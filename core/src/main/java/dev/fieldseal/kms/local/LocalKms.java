@@ -125,6 +125,9 @@ public final class LocalKms implements Kms {
     }
 
     private LocalKeyFile.Version version(KekRef kek) {
+        if (!kek.keyId().startsWith(SCHEME)) {
+            throw new KmsException(Reason.INVALID_KEY, "Not a local key id: " + kek.keyId());
+        }
         String name = kek.keyId().substring(SCHEME.length());
         for (int attempt = 0; attempt < 2; attempt++) {
             for (LocalKeyFile.Version v : keys.getOrDefault(name, List.of())) {
