@@ -1,0 +1,271 @@
+package dev.fieldseal.serde;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.fieldseal.codec.AvroValueCodec;
+import dev.fieldseal.codec.ConnectValueCodec;
+import dev.fieldseal.codec.JsonValueCodec;
+import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.format.EdekHeader;
+import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.kms.Edek;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.record.AvroDecryptor;
+import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.record.DecryptFailureHandler;
+import dev.fieldseal.record.JsonDecryptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.metrics.Monitorable;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * A consumer-side {@link Deserializer} that decrypts fieldseal values and hands the application
+ * plaintext: {@code value.deserializer=dev.fieldseal.serde.DecryptingDeserializer} plus
+ * {@code fieldseal.}-prefixed properties ({@code docs/serde.md}). Encrypted values are recognised
+ * by their magic prefix (JSON, string) or by their writer schema (Avro), so it decrypts whatever
+ * fieldseal encrypted without being told the field list. Only keys in {@code fieldseal.kek.allowed}
+ * (default: the key of {@code fieldseal.kek.id}) are ever contacted. Thread-safe.
+ */
+public class DecryptingDeserializer implements Deserializer<Object>, Monitorable {
+
+    private final FieldsealMetrics metrics = new FieldsealMetrics();
+    private final ObjectMapper mapper = Json.mapper();
+    private SerdeConfig config;
+    private Unsealer unsealer;
+    private Deserializer<Object> inner;
+    private boolean innerForAvro;
+    private FailurePolicy policy;
+    private String mask;
+    private JsonDecryptor json;
+    private AvroDecryptor avro;
+    private AvroWire avroWire;
+    private final ThreadLocal<Call> call = new ThreadLocal<>();
+
+    /** Per-call state the failure handlers need. */
+    private static final class Call {
+        final String topic;
+        boolean masked;
+
+        Call(String topic) {
+            this.topic = topic;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        config = SerdeConfig.fromPrefixed(configs);
+        FieldsealConfig core = config.core();
+        policy = FailurePolicy.of(config.getString(SerdeConfig.ON_FAILURE));
+        mask = config.getString(SerdeConfig.MASK_VALUE);
+        unsealer = Unsealer.create(core, metrics);
+        FieldSelection selection = FieldSelection.of(core.fields(), core.deterministicFields());
+        innerForAvro = config.isSet(SerdeConfig.INNER_DESERIALIZER);
+        inner = config.getConfiguredInstance(SerdeConfig.INNER_DESERIALIZER, Deserializer.class);
+        inner.configure(configs, isKey);
+        ConnectValueCodec connectCodec = new ConnectValueCodec();
+        AvroValueCodec avroCodec = new AvroValueCodec();
+        switch (config.format()) {
+            case SerdeConfig.FORMAT_JSON:
+                json = new JsonDecryptor(unsealer, selection, new JsonValueCodec(connectCodec, avroCodec), connectCodec,
+                        new JsonConverterForm(mapper), this::onJsonFailure);
+                break;
+            case SerdeConfig.FORMAT_AVRO:
+                avro = new AvroDecryptor(unsealer, selection, avroCodec, this::onAvroFailure);
+                avroWire = new AvroWire();
+                avroWire.registerFiles(config.getList(SerdeConfig.AVRO_SCHEMA_FILE),
+                        selection.isEmpty() ? null : new AvroEncryptor(null, selection, avroCodec));
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Override
+    public Object deserialize(String topic, byte[] data) {
+        return deserialize(topic, null, data);
+    }
+
+    @Override
+    public Object deserialize(String topic, Headers headers, byte[] data) {
+        if (data == null) {
+            return inner.deserialize(topic, headers, (byte[]) null);
+        }
+        Map<ByteBuffer, Edek> edeks = edeks(headers);
+        call.set(new Call(topic));
+        try {
+            switch (config.format()) {
+                case SerdeConfig.FORMAT_JSON:
+                    return json(topic, headers, data, edeks);
+                case SerdeConfig.FORMAT_AVRO:
+                    return avro(topic, headers, data, edeks);
+                default:
+                    return whole(topic, headers, data, edeks);
+            }
+        } finally {
+            call.remove();
+        }
+    }
+
+    private Object json(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {
+        JsonNode doc = Json.parse(mapper, topic, data);
+        JsonDecryptor.Result r;
+        try {
+            r = json.decrypt(doc, edeks);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unexpected(topic, e);
+        }
+        counted(r.fields());
+        if (r.fields() == 0 && !call.get().masked) {
+            return inner.deserialize(topic, headers, data);
+        }
+        return inner.deserialize(topic, headers, Json.bytes(mapper, r.value()));
+    }
+
+    private Object avro(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {
+        GenericRecord encrypted = avroWire.read(topic, data);
+        GenericRecord out;
+        try {
+            AvroDecryptor.Result r = avro.decrypt(encrypted, edeks);
+            counted(r.fields());
+            out = r.value();
+        } catch (KeepCiphertext e) {
+            out = encrypted;
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unexpected(topic, e);
+        }
+        if (call.get().masked && !GenericData.get().validate(out.getSchema(), out)) {
+            throw new SerializationException("fieldseal: a value of a record from topic '" + topic + "' could not be "
+                    + "decrypted and " + SerdeConfig.MASK_VALUE + " (" + (mask == null ? "null" : "a string")
+                    + ") does not fit its field's type; the record is not returned.");
+        }
+        if (!innerForAvro) {
+            return out;
+        }
+        return inner.deserialize(topic, headers, avroWire.write(out));
+    }
+
+    private Object whole(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {
+        String text = new String(data, StandardCharsets.US_ASCII);
+        if (!EnvelopeLayout.hasTextMagic(text)) {
+            return inner.deserialize(topic, headers, data); // not encrypted: passed through as it is
+        }
+        byte[] plaintext;
+        try {
+            plaintext = WholeValue.decode(new JsonValueCodec(),
+                    unsealer.unseal(Base64.getDecoder().decode(text), WholeValue.PATH, edeks));
+            counted(1);
+        } catch (RuntimeException e) {
+            if (policy == FailurePolicy.FAIL || !FailurePolicy.replaceable(e)) {
+                metrics.failure("record-failed");
+                throw FailurePolicy.failure(topic, WholeValue.PATH, text, e);
+            }
+            if (policy == FailurePolicy.CIPHERTEXT) {
+                metrics.failure("value-left-encrypted");
+                return inner.deserialize(topic, headers, data);
+            }
+            metrics.failure("value-masked");
+            return mask == null ? null : inner.deserialize(topic, headers, mask.getBytes(StandardCharsets.UTF_8));
+        }
+        return inner.deserialize(topic, headers, plaintext);
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    private JsonNode onJsonFailure(String path, JsonNode ciphertext, RuntimeException e) {
+        Call c = call.get();
+        if (policy == FailurePolicy.FAIL || !FailurePolicy.replaceable(e)) {
+            metrics.failure("record-failed");
+            throw FailurePolicy.failure(c.topic, path, ciphertext.asText(), e);
+        }
+        if (policy == FailurePolicy.CIPHERTEXT) {
+            metrics.failure("value-left-encrypted");
+            return ciphertext;
+        }
+        metrics.failure("value-masked");
+        c.masked = true;
+        return mask == null ? NullNode.getInstance() : TextNode.valueOf(mask);
+    }
+
+    private Object onAvroFailure(String path, Object ciphertext, RuntimeException e) {
+        Call c = call.get();
+        if (policy == FailurePolicy.FAIL || !FailurePolicy.replaceable(e)) {
+            metrics.failure("record-failed");
+            throw FailurePolicy.failure(c.topic, path, String.valueOf(ciphertext), e);
+        }
+        if (policy == FailurePolicy.CIPHERTEXT) {
+            // An Avro field cannot hold a string where its restored schema says otherwise: the whole
+            // record is returned as it was read, with its encrypted schema.
+            metrics.failure("value-left-encrypted");
+            throw new KeepCiphertext();
+        }
+        metrics.failure("value-masked");
+        c.masked = true;
+        return mask;
+    }
+
+    /** Unwinds an Avro record under on.failure=ciphertext. */
+    private static final class KeepCiphertext extends RuntimeException {
+        KeepCiphertext() {
+            super(null, null, false, false);
+        }
+    }
+
+    private SerializationException unexpected(String topic, RuntimeException e) {
+        metrics.failure("record-failed");
+        String msg = e instanceof DecryptionException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException ? ": " + e.getMessage() : "";
+        return new SerializationException("fieldseal: cannot decrypt a record from topic '" + topic + "' ("
+                + e.getClass().getSimpleName() + msg + ")", e);
+    }
+
+    private void counted(int fields) {
+        if (fields > 0) {
+            metrics.recordDecrypted(fields);
+        }
+    }
+
+    private static Map<ByteBuffer, Edek> edeks(Headers headers) {
+        Header h = headers == null ? null : headers.lastHeader(EdekHeader.NAME);
+        return h == null ? Map.of() : Unsealer.headerEdeks(h.value());
+    }
+
+    /** The counters of this instance (also published through the client's metrics). */
+    public FieldsealMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void withPluginMetrics(PluginMetrics pluginMetrics) {
+        SerdeMetrics.register(pluginMetrics, metrics);
+    }
+
+    @Override
+    public void close() {
+        if (unsealer != null) {
+            unsealer.close();
+        }
+        if (inner != null) {
+            inner.close();
+        }
+    }
+}

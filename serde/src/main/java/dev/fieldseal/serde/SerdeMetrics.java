@@ -1,0 +1,49 @@
+package dev.fieldseal.serde;
+
+import dev.fieldseal.metrics.FieldsealMetrics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * Publishes the envelope's counters through the client's own metrics (KIP-877: the producer or
+ * consumer hands serializers and deserializers a {@link PluginMetrics}; they then appear in
+ * {@code metrics()} and JMX next to the client's, tagged with the plugin's config and class).
+ */
+final class SerdeMetrics {
+
+    private static final List<String> COUNTERS = List.of(FieldsealMetrics.RECORDS_ENCRYPTED,
+            FieldsealMetrics.RECORDS_DECRYPTED, FieldsealMetrics.FIELDS_ENCRYPTED, FieldsealMetrics.FIELDS_DECRYPTED,
+            FieldsealMetrics.DEKS_CREATED, FieldsealMetrics.DEKS_RETIRED, FieldsealMetrics.DEK_CACHE_HITS,
+            FieldsealMetrics.DEK_CACHE_MISSES);
+
+    private SerdeMetrics() {
+    }
+
+    static void register(PluginMetrics plugin, FieldsealMetrics metrics) {
+        for (String name : COUNTERS) {
+            plugin.addMetric(plugin.metricName(name, "fieldseal " + name.replace('-', ' '), new LinkedHashMap<>()),
+                    (Gauge<Long>) (config, now) -> metrics.get(name));
+        }
+        for (String op : List.of("resolve", "wrap", "unwrap")) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("operation", op);
+            plugin.addMetric(plugin.metricName(FieldsealMetrics.KMS_CALLS, "Key Vault calls by operation", tags),
+                    (Gauge<Long>) (config, now) -> metrics.kmsCalls(op));
+        }
+        plugin.addMetric(plugin.metricName(FieldsealMetrics.FAILURES, "fieldseal failures, every cause",
+                new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> failures(metrics));
+    }
+
+    static long failures(FieldsealMetrics metrics) {
+        long n = 0;
+        for (Map.Entry<String, Long> e : metrics.snapshot().entrySet()) {
+            if (e.getKey().startsWith(FieldsealMetrics.FAILURES)) {
+                n += e.getValue();
+            }
+        }
+        return n;
+    }
+}
