@@ -88,11 +88,12 @@ public final class ConnectEncryptor {
         if (n == null || EncryptedSchemas.isEncrypted(fs)) {
             return fs;
         }
-        if (n.selected()) {
-            return schemas.encrypted(fs);
-        }
+        // [*] first: a selected "items[*]" encrypts each element, not the whole array.
         if (isEach(n)) {
             return eachSchema(fs, n);
+        }
+        if (n.selected()) {
+            return schemas.encrypted(fs);
         }
         switch (fs.type()) {
             case STRUCT:
@@ -153,9 +154,6 @@ public final class ConnectEncryptor {
         if (EncryptedSchemas.isEncrypted(schema)) {
             return v;
         }
-        if (n.selected()) {
-            return ciphertext(schema, v, n, sealed);
-        }
         if (isEach(n)) {
             Schema inner = schema.valueSchema();
             Schema outInner = outSchema.valueSchema();
@@ -172,6 +170,9 @@ public final class ConnectEncryptor {
             map.forEach((k, e) -> out.put(k, e == null ? null : eachElement(inner, e, n, outInner, sealed)));
             return out;
         }
+        if (n.selected()) {
+            return ciphertext(schema, v, n, sealed);
+        }
         if (schema.type() == Schema.Type.STRUCT) {
             return sealStruct((Struct) v, outSchema, n, sealed);
         }
@@ -180,6 +181,9 @@ public final class ConnectEncryptor {
     }
 
     private Object eachElement(Schema inner, Object e, FieldSelection n, Schema outInner, SealedRecord sealed) {
+        if (EncryptedSchemas.isEncrypted(inner)) {
+            return e; // encrypted by an earlier pass
+        }
         return n.selected() ? ciphertext(inner, e, n, sealed) : sealStruct((Struct) e, outInner, n, sealed);
     }
 
