@@ -2,6 +2,7 @@ package dev.fieldseal.connect;
 
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EdekHeader;
@@ -9,6 +10,8 @@ import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.ConnectDecryptor;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,12 +89,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             if (!EdekHeader.NAME.equals(h.key()) || h.value() == null) {
                 continue;
             }
-            if (!(h.value() instanceof byte[] bytes)) {
-                throw new DataException("Header " + EdekHeader.NAME + " is a " + h.value().getClass().getSimpleName()
-                        + ", not bytes: use a header converter that keeps bytes (the default SimpleHeaderConverter "
-                        + "or ByteArrayConverter).");
-            }
-            Map<ByteBuffer, Edek> one = Unsealer.headerEdeks(bytes);
+            Map<ByteBuffer, Edek> one = parseEdekHeader(h.value());
             if (all == null) {
                 all = one;
             } else {
@@ -100,6 +98,37 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             }
         }
         return all == null ? Map.of() : all;
+    }
+
+    /**
+     * Raw bytes (ByteArrayConverter, or headers written by the serializer or the Streams app), or
+     * base64 text (the worker's default SimpleHeaderConverter writes bytes headers as base64).
+     */
+    private static Map<ByteBuffer, Edek> parseEdekHeader(Object value) {
+        if (value instanceof String text) {
+            return Unsealer.headerEdeks(base64(text));
+        }
+        if (value instanceof byte[] bytes) {
+            try {
+                return Unsealer.headerEdeks(bytes);
+            } catch (DecryptionException raw) {
+                try {
+                    return Unsealer.headerEdeks(base64(new String(bytes, StandardCharsets.US_ASCII)));
+                } catch (DecryptionException | DataException notText) {
+                    throw raw;
+                }
+            }
+        }
+        throw new DataException("Header " + EdekHeader.NAME + " is a " + value.getClass().getSimpleName()
+                + ", not bytes or base64 text: use the default SimpleHeaderConverter or ByteArrayConverter.");
+    }
+
+    private static byte[] base64(String text) {
+        try {
+            return Base64.getDecoder().decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new DataException("Header " + EdekHeader.NAME + " is neither raw nor base64-encoded EDEKs.");
+        }
     }
 
     private String where(R record) {

@@ -4,9 +4,11 @@ import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.ConnectEncryptor;
-import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -87,14 +89,24 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
         return newRecord(record, r.schema(), r.value(), headers);
     }
 
-    /** Adds a header unless an equal one is there (the key and value transforms of one record may both add). */
+    /**
+     * Adds a header unless an equal one is there (the key and value transforms of one record may both
+     * add). The key id and version are text, so the worker's default SimpleHeaderConverter writes them
+     * as plain UTF-8, byte for byte what the serializer and the Streams app write; the EDEK list is
+     * bytes (base64 text under SimpleHeaderConverter, raw under ByteArrayConverter; both are read back).
+     */
     private static void addOnce(Headers headers, String name, byte[] bytes) {
+        Object value = EdekHeader.NAME.equals(name) ? bytes : new String(bytes, StandardCharsets.UTF_8);
         for (Header h : headers) {
-            if (h.key().equals(name) && h.value() instanceof byte[] b && Arrays.equals(b, bytes)) {
+            if (h.key().equals(name) && Objects.deepEquals(h.value(), value)) {
                 return;
             }
         }
-        headers.addBytes(name, bytes);
+        if (value instanceof String text) {
+            headers.addString(name, text);
+        } else {
+            headers.addBytes(name, bytes);
+        }
     }
 
     private String where(R record) {

@@ -106,7 +106,7 @@ public final class Samples {
     public static Map<String, Object> json(int n) {
         Map<String, Object> address = new LinkedHashMap<>();
         address.put("street", "street" + marker(n));
-        address.put("zip", 12345);
+        address.put("zip", 12345L);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", (long) n);
         m.put("ssn", "ssn" + marker(n));
