@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,6 +140,16 @@ public final class StreamsService implements AutoCloseable {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.putAll(settings.streamsProps());
+        // A processing exception handler that continues would skip records during a Key Vault outage
+        // (and commit past them); permanent failures already go to the dead-letter topic.
+        Object handler = p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
+        String fail = LogAndFailProcessingExceptionHandler.class.getName();
+        if (handler != null && !fail.equals(handler.toString().trim())) {
+            throw new org.apache.kafka.common.config.ConfigException(
+                    StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, handler, "fieldseal handles processing "
+                    + "failures itself (dead-letter topic, or stop without committing); leave this unset.");
+        }
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, fail);
         return p;
     }
 
