@@ -2,12 +2,14 @@ package dev.fieldseal.streams;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the app's topology: per route, source (topics or pattern) → fieldseal processor →
  * output sink (and a dead-letter sink); plus, if configured and useful for the mode, a source for
- * Key Vault rotation events. Keys and values are bytes throughout.
+ * Key Vault rotation events, read by every instance. Keys and values are bytes throughout.
  */
 public final class TopologyFactory {
 
@@ -37,9 +39,13 @@ public final class TopologyFactory {
         }
         String events = settings.rotationEventsTopic();
         if (events != null && !StreamsAppConfig.MODE_DECRYPT.equals(crypto.mode())) {
-            t.addSource("rotation-events-source", de, de, events);
-            t.addProcessor("rotation-events", () -> new RotationEventProcessor(crypto, appMetrics),
-                    "rotation-events-source");
+            // A global source: every instance reads every event (a regular source would give each
+            // partition of the events topic to one instance only). The store is required by the API
+            // and stays empty; an event re-read at start-up only costs a key refresh.
+            t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("fieldseal-rotation-events"),
+                            Serdes.ByteArray(), Serdes.ByteArray()).withLoggingDisabled(),
+                    "rotation-events-source", de, de, events, "rotation-events",
+                    () -> new RotationEventProcessor(crypto, appMetrics));
         }
         return t;
     }
