@@ -1,6 +1,30 @@
 package dev.fieldseal.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fieldseal.codec.AvroValueCodec;
+import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.streams.FieldsealStreamsApp;
+import dev.fieldseal.streams.StreamsService;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.avro.Conversions;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fieldseal.serde.DecryptingDeserializer;
 import dev.fieldseal.testkit.ConnectWorker;
@@ -36,6 +60,11 @@ public final class Demo {
 
     static final String TOPIC = "crm.customers";
     static final List<String> SEALED = List.of("email", "ssn", "address");
+    static final List<String> AVRO_SEALED_FIELDS = List.of("email", "ssn", "address");
+    static final String AVRO_PLAIN = "legacy.customers.avro";
+    static final String AVRO_SEALED = "legacy.customers.avro.sealed";
+    static final String REKEYED = "crm.customers.rekeyed";
+    static final Path CUSTOMER_AVSC = Path.of("schemas", "customer.avsc").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
@@ -79,7 +108,9 @@ public final class Demo {
             setUp();
             step1SealAtTheSource();
             step2RotateTheKey();
-            step3CallCounts();
+            step3StreamsSealsAvro();
+            step4Rekey();
+            step5CallCounts();
         } finally {
             tearDown();
         }
@@ -172,8 +203,160 @@ public final class Demo {
         }
     }
 
-    private void step3CallCounts() {
-        title("3. Key Vault calls (the DEK caches at work)");
+    private void step3StreamsSealsAvro() throws Exception {
+        title("3. The Streams app seals a topic written by an application that cannot change (Avro)");
+        connect.kafka().createTopic(AVRO_PLAIN, 1);
+        connect.kafka().createTopic(AVRO_SEALED, 1);
+        Schema schema = new Schema.Parser().parse(CUSTOMER_AVSC.toFile());
+        List<GenericRecord> rows = List.of(
+                avroCustomer(schema, 11, "Mary Jackson", "mj@example.com", "444-55-6666", "2 Mercury Blvd", "Hampton"),
+                avroCustomer(schema, 12, "Dorothy Vaughan", "dv@example.com", "777-88-9999", "9 Orbit Ave", "Hampton"));
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (GenericRecord r : rows) {
+                p.send(new ProducerRecord<>(AVRO_PLAIN, avroBinary(r))).get();
+            }
+        }
+        Map<String, String> app = streamsApp("demo-seal-avro", "encrypt", AVRO_PLAIN, AVRO_SEALED, "avro");
+        app.put("fieldseal.route.r.avro.schema", CUSTOMER_AVSC.toString());
+        out.println("fieldseal Streams app: mode=encrypt, route " + AVRO_PLAIN + " → " + AVRO_SEALED
+                + ", fields " + String.join(",", AVRO_SEALED_FIELDS) + ", format avro (schemas/customer.avsc)");
+        try (StreamsService service = runApp(app)) {
+            Map<String, Object> reader = new HashMap<>();
+            kekSettings.forEach((k, v) -> reader.put("fieldseal." + k, v));
+            reader.put("fieldseal.format", "avro");
+            reader.put("fieldseal.avro.schema.file", CUSTOMER_AVSC.toString());
+            reader.put("fieldseal.fields", String.join(",", AVRO_SEALED_FIELDS));
+            List<ConsumerRecord<byte[], byte[]>> wire = consume(AVRO_SEALED, 2, new ByteArrayDeserializer(), Map.of());
+            List<ConsumerRecord<byte[], Object>> plain = consume(AVRO_SEALED, 2, new DecryptingDeserializer(), reader);
+            Columns cols = new Columns(out, 8, 40, 40);
+            for (int i = 0; i < 2; i++) {
+                GenericRecord sealed = (GenericRecord) consumeSealedView(wire.get(i).value(), schema);
+                GenericRecord opened = (GenericRecord) plain.get(i).value();
+                out.println();
+                out.println("  " + describe(headers(wire.get(i))));
+                cols.row("field", "ON THE WIRE (Avro, encrypted schema)", "AUTHORIZED CONSUMER (DecryptingDeserializer)");
+                cols.rule();
+                for (String f : List.of("name", "email", "ssn", "address")) {
+                    cols.row(f, text(sealed.get(f)), text(opened.get(f)));
+                }
+            }
+        }
+    }
+
+    private void step4Rekey() throws Exception {
+        title("4. Re-key: move old records to the newest key version, ciphertext untouched");
+        if (vault == null) {
+            out.println("(shown with the local stand-in only, after a rotation)");
+            return;
+        }
+        connect.kafka().createTopic(REKEYED, 1);
+        int unwrapsBefore = vault.count("unwrapkey");
+        Map<String, String> app = streamsApp("demo-rekey", "rekey", TOPIC, REKEYED, "json");
+        out.println("fieldseal Streams app: mode=rekey, route " + TOPIC + " → " + REKEYED);
+        try (StreamsService service = runApp(app)) {
+            List<ConsumerRecord<byte[], byte[]>> before = consume(TOPIC, 5, new ByteArrayDeserializer(), Map.of());
+            List<ConsumerRecord<byte[], byte[]>> after = consume(REKEYED, 5, new ByteArrayDeserializer(), Map.of());
+            Columns cols = new Columns(out, 6, 22, 22, 30);
+            cols.row("key", "version before", "version after", "email ciphertext body");
+            cols.rule();
+            for (int i = 0; i < 5; i++) {
+                String body = sameBody(before.get(i).value(), after.get(i).value(), "email");
+                cols.row(new String(before.get(i).key(), StandardCharsets.UTF_8),
+                        Columns.clip(headers(before.get(i)).getOrDefault("fieldseal.kek.version", "?"), 22),
+                        Columns.clip(headers(after.get(i)).getOrDefault("fieldseal.kek.version", "?"), 22), body);
+            }
+            out.printf("Key Vault unwraps for the re-key: %d (one per distinct old DEK); wraps: %d (RSA: local)%n",
+                    vault.count("unwrapkey") - unwrapsBefore, vault.count("wrapkey"));
+        }
+        out.println("Every record now names the newest version; the old version can be disabled.");
+    }
+
+    /** Nonce, ciphertext and tag of one field, compared before and after re-keying. */
+    private static String sameBody(byte[] before, byte[] after, String field) throws Exception {
+        String a = payload(new String(before, StandardCharsets.UTF_8)).get(field).asText();
+        String b = payload(new String(after, StandardCharsets.UTF_8)).get(field).asText();
+        byte[] x = dev.fieldseal.format.EnvelopeLayout.parse(java.util.Base64.getDecoder().decode(a)).body();
+        byte[] y = dev.fieldseal.format.EnvelopeLayout.parse(java.util.Base64.getDecoder().decode(b)).body();
+        return java.util.Arrays.equals(x, y) ? "identical (" + x.length + " bytes)" : "CHANGED";
+    }
+
+    private Map<String, String> streamsApp(String id, String mode, String in, String outTopic, String format) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("application.id", id);
+        p.put("bootstrap.servers", connect.bootstrapServers());
+        p.put("processing.guarantee", "at_least_once");
+        p.put("commit.interval.ms", "200");
+        p.put("fieldseal.mode", mode);
+        p.put("fieldseal.routes", "r");
+        p.put("fieldseal.route.r.input", in);
+        p.put("fieldseal.route.r.output", outTopic);
+        p.put("fieldseal.route.r.format", format);
+        p.put("fieldseal.route.r.fields", String.join(",", format.equals("avro") ? AVRO_SEALED_FIELDS : SEALED));
+        p.put("fieldseal.http.port", "-1");
+        kekSettings.forEach((k, v) -> p.put("fieldseal." + k, v));
+        return p;
+    }
+
+    private static StreamsService runApp(Map<String, String> props) throws Exception {
+        Path file = Files.createTempFile("fieldseal-streams", ".properties");
+        file.toFile().deleteOnExit();
+        Properties p = new Properties();
+        p.putAll(props);
+        try (var w = Files.newBufferedWriter(file)) {
+            p.store(w, "fieldseal demo");
+        }
+        return FieldsealStreamsApp.launch(file);
+    }
+
+    private static GenericRecord avroCustomer(Schema schema, long id, String name, String email, String ssn,
+                                              String street, String city) {
+        Schema addressSchema = schema.getField("address").schema().getTypes().get(1);
+        GenericRecord a = new GenericData.Record(addressSchema);
+        a.put("street", street);
+        a.put("city", city);
+        a.put("postal_code", "23666");
+        a.put("country", "US");
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("id", id);
+        r.put("name", name);
+        r.put("email", email);
+        r.put("ssn", ssn);
+        r.put("address", a);
+        Schema dec = schema.getField("balance").schema();
+        r.put("balance", new Conversions.DecimalConversion().toBytes(new BigDecimal("100.00"), dec, dec.getLogicalType()));
+        r.put("birth_date", 2_000);
+        r.put("created", 1_700_000_000_000L);
+        return r;
+    }
+
+    private static byte[] avroBinary(GenericRecord r) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(buf, null);
+        new GenericDatumWriter<GenericRecord>(r.getSchema()).write(r, enc);
+        enc.flush();
+        return buf.toByteArray();
+    }
+
+    /** The sealed Avro record as anyone reading the topic sees it, through the derived encrypted schema. */
+    private Object consumeSealedView(byte[] value, Schema plain) throws Exception {
+        Schema sealedSchema = new AvroEncryptor(null, FieldSelection.of(FieldPath.parseAll(AVRO_SEALED_FIELDS),
+                List.of()), new AvroValueCodec()).outputSchema(plain);
+        return new GenericDatumReader<GenericRecord>(sealedSchema)
+                .read(null, DecoderFactory.get().binaryDecoder(value, null));
+    }
+
+    private static Map<String, String> headers(ConsumerRecord<byte[], ?> r) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Header h : r.headers()) {
+            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        return headers;
+    }
+
+    private void step5CallCounts() {
+        title("5. Key Vault calls (the DEK caches at work)");
         if (vault == null) {
             out.println("(counted by the local stand-in only)");
             return;
@@ -219,6 +402,12 @@ public final class Demo {
 
     private <V> List<ConsumerRecord<byte[], V>> consume(int n, org.apache.kafka.common.serialization.Deserializer<V> d,
                                                         Map<String, Object> extra) {
+        return consume(TOPIC, n, d, extra);
+    }
+
+    private <V> List<ConsumerRecord<byte[], V>> consume(String topic, int n,
+                                                        org.apache.kafka.common.serialization.Deserializer<V> d,
+                                                        Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>(extra);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-" + UUID.randomUUID());
@@ -226,8 +415,8 @@ public final class Demo {
         d.configure(props, false);
         List<ConsumerRecord<byte[], V>> got = new ArrayList<>();
         try (KafkaConsumer<byte[], V> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), d)) {
-            c.assign(List.of(new TopicPartition(TOPIC, 0)));
-            c.seekToBeginning(List.of(new TopicPartition(TOPIC, 0)));
+            c.assign(List.of(new TopicPartition(topic, 0)));
+            c.seekToBeginning(List.of(new TopicPartition(topic, 0)));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (got.size() < n) {
                 if (System.nanoTime() > deadline) {
@@ -249,13 +438,18 @@ public final class Demo {
         for (int i = from; i < rows.size(); i++) {
             Row r = rows.get(i);
             out.println();
-            out.println("  record key=" + r.key() + "   " + SealedHeaders.describe(r.headers()));
+            out.println("  record key=" + r.key() + "   " + describe(r.headers()));
             cols.row("field", "ON THE WIRE (Kafka topic)", "AUTHORIZED CONSUMER", "CONSUMER WITHOUT KEY");
             cols.rule();
             for (String f : List.of("name", "email", "ssn", "address", "balance")) {
                 cols.row(f, cell(r.wire().get(f)), cell(r.authorized().get(f)), cell(r.unauthorized().get(f)));
             }
         }
+    }
+
+    private static String text(Object avroValue) {
+        String s = String.valueOf(avroValue);
+        return s.startsWith("/kZT") ? s.substring(0, 12) + "… (" + s.length() + " chars)" : s;
     }
 
     private static String cell(JsonNode n) {
@@ -284,15 +478,13 @@ public final class Demo {
     }
 
     /** The fieldseal headers of a record, short enough for one line. */
-    static final class SealedHeaders {
-        static String describe(Map<String, String> headers) {
-            String id = headers.get("fieldseal.kek.id");
-            String version = headers.get("fieldseal.kek.version");
-            if (id == null) {
-                return "(no fieldseal headers)";
-            }
-            return "fieldseal.kek.id=" + id.replaceAll("^https://[^/]+", "…") + "  fieldseal.kek.version="
-                    + (version == null ? "?" : Columns.clip(version, 14));
+    static String describe(Map<String, String> headers) {
+        String id = headers.get("fieldseal.kek.id");
+        String version = headers.get("fieldseal.kek.version");
+        if (id == null) {
+            return "(no fieldseal headers)";
         }
+        return "fieldseal.kek.id=" + id.replaceAll("^https://[^/]+", "…") + "  fieldseal.kek.version="
+                + (version == null ? "?" : Columns.clip(version, 14));
     }
 }
