@@ -5,8 +5,9 @@ set -euo pipefail
 BOOTSTRAP=${BOOTSTRAP:-kafka:9092}
 BIN=/opt/kafka/bin
 
+existing=$("$BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --list)
 first_run=true
-if "$BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --list | grep -qx customers; then
+if grep -qx customers <<< "$existing"; then
   first_run=false
 fi
 for t in customers customers.sealed fieldseal.dlq crm.ssn.sealed; do

@@ -53,5 +53,6 @@ else
     -o /dev/null "$VAULT_URL/keys/$KEY_NAME/create?$API"
   echo "Created RSA key $VAULT_URL/keys/$KEY_NAME"
 fi
-# The current version, as fieldseal will see it.
+# The current key version (kid), as fieldseal will see it.
 curl -fsS --cacert "$CA_FILE" -H "$AUTH" "$VAULT_URL/keys/$KEY_NAME?$API" | sed -n 's/.*"kid" *: *"\([^"]*\)".*/\1/p'
+echo
