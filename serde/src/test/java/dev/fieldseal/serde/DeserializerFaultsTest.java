@@ -87,7 +87,7 @@ class DeserializerFaultsTest {
         p.put("fieldseal.fields", "ssn");
         p.put("fieldseal.kms.retry.max", "1");
         p.put("fieldseal.kms.retry.backoff.ms", "50");
-        p.put("fieldseal.kms.timeout.ms", "500");
+        p.put("fieldseal.kms.timeout.ms", "1000");
         for (int i = 0; i < extra.length; i += 2) {
             p.put((String) extra[i], extra[i + 1]);
         }
@@ -176,7 +176,7 @@ class DeserializerFaultsTest {
 
     @Test
     void latencyBeyondTheTimeoutFailsThePollAndHealsAfterASeek() {
-        faultThenRecovery("latency", () -> kv.delay(Duration.ofMillis(1500)), props("pii"));
+        faultThenRecovery("latency", () -> kv.delay(Duration.ofMillis(2500)), props("pii"));
     }
 
     @Test
