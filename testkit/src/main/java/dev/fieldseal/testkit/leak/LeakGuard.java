@@ -11,9 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,10 +43,8 @@ import org.apache.logging.log4j.core.config.plugins.PluginFactory;
 @Plugin(name = "LeakGuard", category = Core.CATEGORY_NAME, elementType = Appender.ELEMENT_TYPE, printObject = true)
 public final class LeakGuard extends AbstractAppender {
 
-    /** Shorter values match by chance; secrets are at least this long. */
-    static final int MIN_SECRET = 8;
+    static final int MIN_SECRET = LeakSecrets.MIN_LENGTH;
 
-    private static final Map<String, String> SECRETS = new LinkedHashMap<>();
     private static final Object LOCK = new Object();
     private static final AtomicLong EVENTS = new AtomicLong();
     private static Writer out;
@@ -126,34 +121,20 @@ public final class LeakGuard extends AbstractAppender {
         return w.toString();
     }
 
-    // ---- secrets -------------------------------------------------------------------------------
+    // ---- secrets (kept in LeakSecrets, which has no logging dependency, so the double can feed it) ----
 
-    /** A plaintext value (or password) that must never be logged. */
+    /** @see LeakSecrets#secret */
     public static void secret(String label, String value) {
-        if (value == null || value.length() < MIN_SECRET) {
-            throw new IllegalArgumentException("secret '" + label + "' is shorter than " + MIN_SECRET + " characters");
-        }
-        synchronized (LOCK) {
-            SECRETS.put(value, label);
-        }
+        LeakSecrets.secret(label, value);
     }
 
-    /** Key material: looked for as lower- and upper-case hex, base64 and base64url (each without padding). */
+    /** @see LeakSecrets#secretBytes */
     public static void secretBytes(String label, byte[] key) {
-        if (key == null || key.length < 8) {
-            throw new IllegalArgumentException("key material '" + label + "' shorter than 8 bytes");
-        }
-        String hex = HexFormat.of().formatHex(key);
-        secret(label + " (hex)", hex);
-        secret(label + " (HEX)", hex.toUpperCase(java.util.Locale.ROOT));
-        secret(label + " (base64)", Base64.getEncoder().withoutPadding().encodeToString(key));
-        secret(label + " (base64url)", Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+        LeakSecrets.secretBytes(label, key);
     }
 
     static Map<String, String> secrets() {
-        synchronized (LOCK) {
-            return new LinkedHashMap<>(SECRETS);
-        }
+        return LeakSecrets.all();
     }
 
     /** The file events go to, flushed; null if no LeakGuard appender was configured. */
@@ -236,8 +217,8 @@ public final class LeakGuard extends AbstractAppender {
 
     /** Forgets every secret and stops recording (for the checker's own tests). */
     static void reset() {
+        LeakSecrets.clear();
         synchronized (LOCK) {
-            SECRETS.clear();
             EVENTS.set(0);
             if (out != null) {
                 try {
