@@ -73,9 +73,26 @@ public final class LeakGuard extends AbstractAppender {
             int dot = name.lastIndexOf('.');
             String pid = "-" + ProcessHandle.current().pid();
             file = f.resolveSibling(dot < 0 ? name + pid : name.substring(0, dot) + pid + name.substring(dot));
+            removeStale(f.toAbsolutePath().getParent(), dot < 0 ? name : name.substring(0, dot));
             out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Recordings of earlier runs (their process is gone) are tens of megabytes each: drop them. */
+    private static void removeStale(Path dir, String stem) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith(stem + "-")) {
+                    continue;
+                }
+                String digits = n.substring(stem.length() + 1).replaceAll("\\D.*", "");
+                if (!digits.isEmpty() && ProcessHandle.of(Long.parseLong(digits)).isEmpty()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

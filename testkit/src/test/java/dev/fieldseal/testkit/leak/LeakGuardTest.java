@@ -80,6 +80,16 @@ class LeakGuardTest {
     }
 
     @Test
+    void recordingsOfEndedRunsAreRemovedAndTheCurrentOneKept() throws Exception {
+        Path stale = Files.writeString(dir.resolve("events-2147483000.log"), "old run");
+        Path other = Files.writeString(dir.resolve("report.txt"), "kept");
+        LeakGuard.open(dir.resolve("events.log"));
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(other));
+        assertTrue(Files.exists(dir.resolve("events-" + ProcessHandle.current().pid() + ".log")));
+    }
+
+    @Test
     void refusesSecretsTooShortToMatchReliably() {
         assertThrows(IllegalArgumentException.class, () -> LeakGuard.secret("short", "1234"));
     }
