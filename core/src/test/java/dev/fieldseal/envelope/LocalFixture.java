@@ -25,6 +25,20 @@ public final class LocalFixture {
             throw new UncheckedIOException(e);
         }
         LocalKeyFile.addVersion(keyFile, "pii");
+        guardKeys(keyFile);
+    }
+
+    /** Registers every key of a local key file with LeakGuard: no log line may contain one. */
+    public static void guardKeys(Path file) {
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode k : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(file.toFile()).findValues("key")) {
+                dev.fieldseal.testkit.leak.LeakGuard.secretBytes("local KEK of " + file.getFileName(),
+                        java.util.Base64.getDecoder().decode(k.asText()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Map<String, Object> props(Object... kv) {
@@ -47,6 +61,8 @@ public final class LocalFixture {
 
     /** Adds a newer version of the key, returning it. */
     public String rotate() {
-        return LocalKeyFile.addVersion(keyFile, "pii");
+        String v = LocalKeyFile.addVersion(keyFile, "pii");
+        guardKeys(keyFile);
+        return v;
     }
 }

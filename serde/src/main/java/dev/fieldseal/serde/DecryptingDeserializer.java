@@ -106,7 +106,14 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         if (data == null) {
             return inner.deserialize(topic, headers, (byte[]) null);
         }
-        Map<ByteBuffer, Edek> edeks = edeks(headers);
+        Map<ByteBuffer, Edek> edeks;
+        try {
+            edeks = edeks(headers);
+        } catch (DecryptionException e) {
+            metrics.failure("record-failed");
+            throw new SerializationException("fieldseal: the " + EdekHeader.NAME + " header of a record from topic '"
+                    + topic + "' is not a valid EDEK list (" + e.getMessage() + ")", e);
+        }
         call.set(new Call(topic));
         try {
             switch (config.format()) {

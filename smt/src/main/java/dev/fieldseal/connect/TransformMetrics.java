@@ -1,5 +1,7 @@
 package dev.fieldseal.connect;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +17,8 @@ import org.apache.kafka.common.metrics.PluginMetrics;
  * the worker's own metrics, and removes them when the task stops.
  */
 final class TransformMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransformMetrics.class);
 
     private TransformMetrics() {
     }
@@ -39,7 +43,15 @@ final class TransformMetrics {
         gauges.put(FieldsealMetrics.FAILURES, TransformMetrics::failures);
         gauges.forEach((name, f) -> {
             MetricName mn = pluginMetrics.metricName(name, description(name), new LinkedHashMap<>());
-            pluginMetrics.addMetric(mn, (Gauge<Long>) (config, now) -> f.applyAsLong(m));
+            try {
+                pluginMetrics.addMetric(mn, (Gauge<Long>) (config, now) -> f.applyAsLong(m));
+            } catch (IllegalArgumentException taken) {
+                // A restarted task whose previous instance did not stop in time (Connect abandons it after
+                // task.shutdown.graceful.timeout.ms, e.g. while it waits on Key Vault) still holds the names
+                // until it ends. Metrics must never keep the task from starting.
+                LOG.warn("Metric {} of {} is still registered by a previous instance of this task that has not "
+                        + "stopped yet; this instance runs without publishing it.", name, mn.tags());
+            }
         });
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.fieldseal.testkit.leak.LeakSecrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -211,6 +212,19 @@ public final class KeyVaultDouble implements AutoCloseable {
     }
 
     private Version newVersion(String kty, List<String> ops) {
+        Version v = generate(kty, ops);
+        if (v.rsa != null) {
+            java.security.interfaces.RSAPrivateCrtKey k = (java.security.interfaces.RSAPrivateCrtKey) v.rsa.getPrivate();
+            LeakSecrets.secretBytes("RSA private key (PKCS#8) of the Key Vault double", k.getEncoded());
+            LeakSecrets.secretBytes("RSA private exponent of the Key Vault double", unsigned(k.getPrivateExponent()));
+            LeakSecrets.secretBytes("RSA prime p of the Key Vault double", unsigned(k.getPrimeP()));
+        } else {
+            LeakSecrets.secretBytes("oct-HSM key of the Key Vault double", v.aes.getEncoded());
+        }
+        return v;
+    }
+
+    private Version generate(String kty, List<String> ops) {
         try {
             if (RSA.equals(kty) || "RSA-HSM".equals(kty)) {
                 KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -508,6 +522,8 @@ public final class KeyVaultDouble implements AutoCloseable {
         byte[] value = B64D.decode(body.path("value").asText());
         boolean forward = "wrapkey".equals(op) || "encrypt".equals(op);
         byte[] result = crypt(v, alg, forward, value);
+        // the double sees every DEK in the clear: no test log line may ever contain one
+        LeakSecrets.secretBytes("DEK seen by the Key Vault double", forward ? value : result);
         return Reply.ok(Map.of("kid", keyId(name, v.id), "value", B64.encodeToString(result)));
     }
 

@@ -215,7 +215,7 @@ public final class AzureKeyVaultKms implements Kms {
         }
         KeyVaultKeyId id;
         try {
-            id = KeyVaultKeyId.parse(kek.keyId());
+            id = exact(kek);
         } catch (IllegalArgumentException e) {
             KmsException k = new KmsException(Reason.INVALID_KEY, e.getMessage());
             keyInfo.remove(kek, mine);
@@ -304,12 +304,30 @@ public final class AzureKeyVaultKms implements Kms {
         });
     }
 
+    /**
+     * The key id of one exact version, both parts checked: a record names them (attacker text), and
+     * an unchecked version such as {@code v/../../other/v2} would otherwise become part of the
+     * request path and address another key of the same vault than the one {@code kek.allowed} let through.
+     */
+    static KeyVaultKeyId exact(KekRef kek) {
+        KeyVaultKeyId base = KeyVaultKeyId.parse(kek.keyId());
+        if (base.pinned()) {
+            throw new IllegalArgumentException("Key id '" + base + "' in an encrypted value carries a version; "
+                    + "values name the versionless key id and the version apart.");
+        }
+        KeyVaultKeyId id = KeyVaultKeyId.parse(base.versionless() + "/" + kek.version());
+        if (!kek.version().equals(id.version())) {
+            throw new IllegalArgumentException("Invalid key version in an encrypted value for " + base + ".");
+        }
+        return id;
+    }
+
     /** One client per exact version; key caching off so unwraps never do a GET first. */
     private CryptographyAsyncClient crypto(KekRef kek) {
         return cryptoClients.computeIfAbsent(kek, k -> {
             String id;
             try {
-                id = KeyVaultKeyId.parse(k.keyId()).withVersion(k.version());
+                id = exact(k).toString();
             } catch (IllegalArgumentException e) {
                 throw new KmsException(Reason.INVALID_KEY, e.getMessage());
             }
