@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the bench module, runs every JMH benchmark and the non-JMH measurements, and writes
+# BENCHMARKS.md at the repository root. About 12-15 minutes on 2 cores.
+#
+#   bench/run.sh                 # everything, default settings
+#   JMH_ARGS="-wi 1 -i 2" bench/run.sh   # extra JMH options (appended; later options win)
+#   RECORDS=100000 STREAMS_RECORDS=50000 bench/run.sh   # smaller non-JMH runs
+#   MVN_OFFLINE=-o bench/run.sh  # build offline
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=bench/target/results
+mkdir -p "$OUT"
+
+echo "== building"
+mvn -B -q ${MVN_OFFLINE:-} -pl bench -am package -DskipTests \
+    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+JVM_OPTS=(-Dsun.net.httpserver.nodelay=true -Djdk.httpclient.allowRestrictedHeaders=content-length)
+
+echo "== JMH benchmarks"
+# -f 1: one fork per benchmark; 3 x 2 s warm-up, 5 x 2 s measurement.
+java -cp "$CP" org.openjdk.jmh.Main 'dev.fieldseal.bench.*Bench.*' \
+    -f 1 -wi 3 -w 2s -i 5 -r 2s -jvmArgs "-Xms1g -Xmx1g" \
+    -rf json -rff "$OUT/jmh.json" ${JMH_ARGS:-} | tee "$OUT/jmh.txt"
+
+echo "== Key Vault economy, placement, Kafka Streams"
+java -Xmx6g "${JVM_OPTS[@]}" -cp "$CP" dev.fieldseal.bench.Measurements "$OUT/measurements.json" \
+    "${RECORDS:-1000000}" "${STREAMS_RECORDS:-200000}" > "$OUT/measurements.txt"
+
+echo "== report"
+java -cp "$CP" dev.fieldseal.bench.Report "$OUT/jmh.json" "$OUT/measurements.json" "$ROOT/BENCHMARKS.md" \
+    bench/NOTES.md
+echo "wrote $ROOT/BENCHMARKS.md"
