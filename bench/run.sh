@@ -3,7 +3,8 @@
 # BENCHMARKS.md at the repository root. About 12-15 minutes on 2 cores.
 #
 #   bench/run.sh                 # everything, default settings
-#   JMH_ARGS="-wi 1 -i 2" bench/run.sh   # extra JMH options (appended; later options win)
+#   JMH_OPTS="-f 1 -wi 1 -w 1s -i 2 -r 1s" bench/run.sh   # other JMH run settings (replace the defaults)
+#   BENCH=SerdeBench bench/run.sh   # only the JMH benchmarks matching this regexp (the report needs all)
 #   RECORDS=100000 STREAMS_RECORDS=50000 bench/run.sh   # smaller non-JMH runs
 #   MVN_OFFLINE=-o bench/run.sh  # build offline
 set -euo pipefail
@@ -19,10 +20,10 @@ CP="bench/target/classes:$(cat bench/target/classpath.txt)"
 JVM_OPTS=(-Dsun.net.httpserver.nodelay=true -Djdk.httpclient.allowRestrictedHeaders=content-length)
 
 echo "== JMH benchmarks"
-# -f 1: one fork per benchmark; 3 x 2 s warm-up, 5 x 2 s measurement.
-java -cp "$CP" org.openjdk.jmh.Main 'dev.fieldseal.bench.*Bench.*' \
-    -f 1 -wi 3 -w 2s -i 5 -r 2s -jvmArgs "-Xms1g -Xmx1g" \
-    -rf json -rff "$OUT/jmh.json" ${JMH_ARGS:-} | tee "$OUT/jmh.txt"
+# One fork per benchmark; 3 x 2 s warm-up, 5 x 2 s measurement.
+java -cp "$CP" org.openjdk.jmh.Main "${BENCH:-dev.fieldseal.bench.*Bench.*}" \
+    ${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s} -jvmArgs "-Xms1g -Xmx1g" \
+    -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.txt"
 
 echo "== Key Vault economy, placement, Kafka Streams"
 java -Xmx6g "${JVM_OPTS[@]}" -cp "$CP" dev.fieldseal.bench.Measurements "$OUT/measurements.json" \
