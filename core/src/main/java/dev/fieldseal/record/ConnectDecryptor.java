@@ -29,7 +29,7 @@ import org.apache.kafka.connect.errors.DataException;
 public final class ConnectDecryptor {
 
     private final Unsealer unsealer;
-    private final FieldSelection selection;
+    private final PathFilter filter;
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
     private final Cache<Schema, Schema> schemaCache = Caffeine.newBuilder().weakKeys().maximumSize(512).build();
@@ -40,7 +40,7 @@ public final class ConnectDecryptor {
 
     public ConnectDecryptor(Unsealer unsealer, FieldSelection selection, ConnectValueCodec codec) {
         this.unsealer = unsealer;
-        this.selection = selection;
+        this.filter = new PathFilter(selection);
         this.codec = codec;
         this.schemas = new EncryptedSchemas(codec, false);
     }
@@ -70,27 +70,12 @@ public final class ConnectDecryptor {
     }
 
     private boolean wanted(String path) {
-        if (selection.isEmpty()) {
-            return true;
-        }
-        FieldSelection n = find(path);
-        return n != null && n.selected();
+        return filter.wanted(path);
     }
 
     /** Whether anything at or below {@code path} may be decrypted. */
     private boolean mayContain(String path) {
-        return selection.isEmpty() || path.isEmpty() || find(path) != null;
-    }
-
-    private FieldSelection find(String path) {
-        FieldSelection n = selection;
-        for (FieldPath.Segment s : FieldPath.parse(path).segments()) {
-            n = s.eachElement() ? n.each(s.name()) : n.field(s.name());
-            if (n == null) {
-                return null;
-            }
-        }
-        return n;
+        return filter.mayContain(path);
     }
 
     // ---- schemas -------------------------------------------------------------------------------
