@@ -9,6 +9,9 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * newer KEK version is resolved.
  *
  * <p>A versionless KEK id is re-resolved in the background every {@code kek.refresh.ms} (and at
- * once on {@link #refreshNow()}); the current DEK stays in use meanwhile, so producing never waits
+ * once on {@link #refreshNow()}), by a shared timer thread so that even an idle producer's first
+ * record after a rotation uses the new version; the current DEK stays in use meanwhile, so producing never waits
  * on the key manager except to wrap a new DEK (local for RSA keys). A failed refresh keeps the
  * known version and is retried at the next interval.
  *
@@ -44,6 +48,14 @@ public final class EncryptionKeys implements AutoCloseable {
     private volatile KekRef kek;
     private volatile long resolvedAtNanos;
     private volatile CompletableFuture<KekRef> refreshing;
+    private final ScheduledFuture<?> timer;
+
+    /** One daemon thread for every instance's refresh timer: the work it starts is asynchronous. */
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fieldseal-kek-refresh");
+        t.setDaemon(true);
+        return t;
+    });
 
     public EncryptionKeys(Kms kms, String kekId, long maxEncryptions, long maxAgeMs, long refreshMs,
                           Ticker ticker, FieldsealMetrics metrics) {
@@ -55,6 +67,18 @@ public final class EncryptionKeys implements AutoCloseable {
         this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMs);
         this.ticker = ticker;
         this.metrics = metrics;
+        this.timer = followsRotation ? TIMER.scheduleWithFixedDelay(this::refreshIfDue, refreshMs, refreshMs,
+                TimeUnit.MILLISECONDS) : null;
+    }
+
+    private void refreshIfDue() {
+        if (kek != null) {
+            try {
+                maybeRefresh(ticker.read());
+            } catch (RuntimeException e) {
+                LOG.warn("KEK refresh of {} could not start: {}", kekId, e.getMessage());
+            }
+        }
     }
 
     /**
@@ -171,6 +195,12 @@ public final class EncryptionKeys implements AutoCloseable {
 
     @Override
     public void close() {
-        // Retired and current DEKs become unreachable with this object; nothing else to release.
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        EncryptionDek d = current;
+        if (d != null) {
+            d.retire();
+        }
     }
 }

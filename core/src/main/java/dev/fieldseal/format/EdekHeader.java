@@ -36,6 +36,21 @@ public final class EdekHeader {
      * @throws DecryptionException MALFORMED if the header is not a valid EDEK list
      */
     public static Map<ByteBuffer, Edek> read(byte[] header) {
+        try {
+            return readRaw(header);
+        } catch (DecryptionException raw) {
+            // Connect's default SimpleHeaderConverter writes a bytes header as base64 text.
+            byte[] decoded;
+            try {
+                decoded = java.util.Base64.getDecoder().decode(header);
+            } catch (IllegalArgumentException notBase64) {
+                throw raw;
+            }
+            return readRaw(decoded);
+        }
+    }
+
+    private static Map<ByteBuffer, Edek> readRaw(byte[] header) {
         Map<ByteBuffer, Edek> out = new HashMap<>();
         EnvelopeLayout.Reader r = new EnvelopeLayout.Reader(header, 0);
         while (r.position() < header.length) {

@@ -104,6 +104,8 @@ class SealerUnsealerTest {
             assertEquals(42 + SECRET.length, a.length);
             assertArrayEquals(SECRET, u.unseal(a, "a", Unsealer.headerEdeks(header)));
             assertArrayEquals(SECRET, u.unseal(b, "b", Unsealer.headerEdeks(header)));
+            byte[] asText = java.util.Base64.getEncoder().encode(header); // as Connect's SimpleHeaderConverter writes it
+            assertArrayEquals(SECRET, u.unseal(a, "a", Unsealer.headerEdeks(asText)));
             DecryptionException missing = assertThrows(DecryptionException.class, () -> u.unseal(a, "a", Map.of()));
             assertEquals(DecryptionException.Reason.MISSING_EDEK, missing.reason());
         }

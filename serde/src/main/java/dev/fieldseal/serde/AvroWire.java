@@ -59,6 +59,11 @@ final class AvroWire {
 
     private final Map<Schema, Writer> writers = new ConcurrentHashMap<>();
     private final Map<Long, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
+    /**
+     * For values without the single-object marker (the Streams app writes Avro binary without
+     * framing): the reader of the one configured schema, in its encrypted form when derived.
+     */
+    private volatile GenericDatumReader<GenericRecord> unframedReader;
 
     static long fingerprint(Schema s) {
         return SchemaNormalization.parsingFingerprint64(s);
@@ -91,7 +96,9 @@ final class AvroWire {
 
     /** Registers a schema for reading; a later registration with the same fingerprint wins. */
     void register(Schema s) {
-        readers.put(fingerprint(s), new GenericDatumReader<>(s, s));
+        GenericDatumReader<GenericRecord> r = new GenericDatumReader<>(s, s);
+        readers.put(fingerprint(s), r);
+        unframedReader = r;
     }
 
     /**
@@ -112,12 +119,19 @@ final class AvroWire {
                 register(encryptor.outputSchema(s));
             }
         }
+        if (files.size() != 1) {
+            unframedReader = null; // several candidates: only framed values say which one they are
+        }
     }
 
     GenericRecord read(String topic, byte[] data) {
         if (data.length < HEADER || data[0] != M0 || data[1] != M1) {
-            throw new SerializationException("Value from topic '" + topic + "' is not Avro single-object encoded "
-                    + "(it does not start with C3 01).");
+            GenericDatumReader<GenericRecord> raw = unframedReader;
+            if (raw == null) {
+                throw new SerializationException("Value from topic '" + topic + "' is not Avro single-object encoded "
+                        + "(it does not start with C3 01), and several schema files are configured.");
+            }
+            return decode(topic, raw, data, 0);
         }
         long fp = 0;
         for (int i = 7; i >= 0; i--) {
@@ -130,8 +144,12 @@ final class AvroWire {
                     + " nor their encrypted form (set fieldseal.fields as on the producer, or configure the encrypted "
                     + "schema file).");
         }
+        return decode(topic, r, data, HEADER);
+    }
+
+    private static GenericRecord decode(String topic, GenericDatumReader<GenericRecord> r, byte[] data, int offset) {
         try {
-            return r.read(null, DecoderFactory.get().binaryDecoder(data, HEADER, data.length - HEADER, null));
+            return r.read(null, DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null));
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Malformed Avro value from topic '" + topic + "' ("
                     + e.getClass().getSimpleName() + ")");

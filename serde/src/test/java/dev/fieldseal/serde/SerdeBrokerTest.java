@@ -328,8 +328,8 @@ class SerdeBrokerTest {
     // ---- Avro ----------------------------------------------------------------------------------
 
     static Path customerSchemaFile() {
-        Path p = Path.of("..", "schemas", "customer.avsc");
-        assertTrue(p.toFile().isFile(), "schemas/customer.avsc");
+        Path p = Path.of("..", "schemas", "customer-profile.avsc");
+        assertTrue(p.toFile().isFile(), "schemas/customer-profile.avsc");
         return p;
     }
 

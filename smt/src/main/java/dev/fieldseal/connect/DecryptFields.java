@@ -1,0 +1,211 @@
+package dev.fieldseal.connect;
+
+import dev.fieldseal.codec.ConnectValueCodec;
+import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.format.EdekHeader;
+import dev.fieldseal.kms.Edek;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.record.ConnectDecryptor;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.metrics.Monitorable;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * Decrypts fieldseal values in a record's key ({@link Key}) or value ({@link Value}) and restores
+ * the original values <em>and schemas</em> from the ciphertext and the encrypted fields' schema
+ * parameters alone. {@code fields} limits which paths are decrypted (default: every fieldseal
+ * value found). Only keys in {@code kek.allowed} (default: the key of {@code kek.id}) are
+ * contacted. Tampered, moved or foreign values raise {@link DataException}; Key Vault outages
+ * {@link org.apache.kafka.connect.errors.RetriableException}. Headers are left as they are.
+ */
+public abstract class DecryptFields<R extends ConnectRecord<R>> implements Transformation<R>, Versioned, Monitorable {
+
+    public static final String OVERVIEW_DOC = "Decrypt fieldseal-encrypted fields of the record "
+            + "key (<code>" + Key.class.getName() + "</code>) or value (<code>" + Value.class.getName() + "</code>), "
+            + "restoring their original values and schemas. Only keys allowed by kek.allowed / kek.id are used.";
+
+    public static final ConfigDef CONFIG_DEF = TransformConfigs.DECRYPT;
+
+    private final FieldsealMetrics metrics = new FieldsealMetrics();
+    private Unsealer unsealer;
+    private ConnectDecryptor decryptor;
+
+    @Override
+    public void configure(Map<String, ?> props) {
+        FieldsealConfig config = new FieldsealConfig(props);
+        String kekId = config.kekId();
+        if ((kekId == null || kekId.isBlank()) && config.getList(FieldsealConfig.KEK_ALLOWED).isEmpty()) {
+            throw new ConfigException(FieldsealConfig.KEK_ID, null, "Missing required configuration \"kek.id\": "
+                    + getClass().getName().replace('$', '.') + " needs to know which keys it may use. Set kek.id to "
+                    + "the encrypting side's key (e.g. https://<vault>.vault.azure.net/keys/<name>), or kek.allowed "
+                    + "to a list of key ids or vault URLs ending in '/'.");
+        }
+        try {
+            unsealer = Unsealer.create(config, metrics);
+        } catch (RuntimeException e) {
+            throw ConnectFailures.onStart(getClass().getSimpleName(), kekId, e);
+        }
+        decryptor = new ConnectDecryptor(unsealer, FieldSelection.of(config.fields(), List.of()),
+                new ConnectValueCodec());
+    }
+
+    @Override
+    public R apply(R record) {
+        Object value = operatingValue(record);
+        if (value == null) {
+            return record; // tombstones (and null keys) pass untouched
+        }
+        ConnectDecryptor.Result r;
+        try {
+            r = decryptor.decrypt(operatingSchema(record), value, headerEdeks(record));
+        } catch (RuntimeException e) {
+            metrics.failure("record");
+            throw ConnectFailures.onRecord("Cannot decrypt " + where(record), e);
+        }
+        metrics.recordDecrypted(r.fields());
+        return newRecord(record, r.schema(), r.value());
+    }
+
+    /** Every {@code fieldseal.edek} header of the record (the key and value transforms may each have added one). */
+    private static Map<ByteBuffer, Edek> headerEdeks(ConnectRecord<?> record) {
+        Map<ByteBuffer, Edek> all = null;
+        for (Header h : record.headers()) {
+            if (!EdekHeader.NAME.equals(h.key()) || h.value() == null) {
+                continue;
+            }
+            Map<ByteBuffer, Edek> one = parseEdekHeader(h.value());
+            if (all == null) {
+                all = one;
+            } else {
+                all = new HashMap<>(all);
+                all.putAll(one);
+            }
+        }
+        return all == null ? Map.of() : all;
+    }
+
+    /**
+     * Raw bytes (ByteArrayConverter, or headers written by the serializer or the Streams app), or
+     * base64 text (the worker's default SimpleHeaderConverter writes bytes headers as base64).
+     */
+    private static Map<ByteBuffer, Edek> parseEdekHeader(Object value) {
+        if (value instanceof String text) {
+            return Unsealer.headerEdeks(base64(text));
+        }
+        if (value instanceof byte[] bytes) {
+            try {
+                return Unsealer.headerEdeks(bytes);
+            } catch (DecryptionException raw) {
+                try {
+                    return Unsealer.headerEdeks(base64(new String(bytes, StandardCharsets.US_ASCII)));
+                } catch (DecryptionException | DataException notText) {
+                    throw raw;
+                }
+            }
+        }
+        throw new DataException("Header " + EdekHeader.NAME + " is a " + value.getClass().getSimpleName()
+                + ", not bytes or base64 text: use the default SimpleHeaderConverter or ByteArrayConverter.");
+    }
+
+    private static byte[] base64(String text) {
+        try {
+            return Base64.getDecoder().decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new DataException("Header " + EdekHeader.NAME + " is neither raw nor base64-encoded EDEKs.");
+        }
+    }
+
+    private String where(R record) {
+        return (this instanceof Key ? "key" : "value") + " of a record from topic " + record.topic()
+                + (record.kafkaPartition() == null ? "" : " partition " + record.kafkaPartition());
+    }
+
+    @Override
+    public ConfigDef config() {
+        return CONFIG_DEF;
+    }
+
+    @Override
+    public String version() {
+        return PluginVersion.VERSION;
+    }
+
+    @Override
+    public void withPluginMetrics(PluginMetrics pluginMetrics) {
+        TransformMetrics.register(pluginMetrics, metrics, false);
+    }
+
+    /** The counters of this instance (also published through the worker's JMX). */
+    public FieldsealMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (unsealer != null) {
+            unsealer.close();
+            unsealer = null;
+        }
+        decryptor = null;
+    }
+
+    protected abstract Schema operatingSchema(R record);
+
+    protected abstract Object operatingValue(R record);
+
+    protected abstract R newRecord(R record, Schema updatedSchema, Object updatedValue);
+
+    /** Decrypts fields of the record key. */
+    public static final class Key<R extends ConnectRecord<R>> extends DecryptFields<R> {
+        @Override
+        protected Schema operatingSchema(R record) {
+            return record.keySchema();
+        }
+
+        @Override
+        protected Object operatingValue(R record) {
+            return record.key();
+        }
+
+        @Override
+        protected R newRecord(R record, Schema updatedSchema, Object updatedValue) {
+            return record.newRecord(record.topic(), record.kafkaPartition(), updatedSchema, updatedValue,
+                    record.valueSchema(), record.value(), record.timestamp());
+        }
+    }
+
+    /** Decrypts fields of the record value. */
+    public static final class Value<R extends ConnectRecord<R>> extends DecryptFields<R> {
+        @Override
+        protected Schema operatingSchema(R record) {
+            return record.valueSchema();
+        }
+
+        @Override
+        protected Object operatingValue(R record) {
+            return record.value();
+        }
+
+        @Override
+        protected R newRecord(R record, Schema updatedSchema, Object updatedValue) {
+            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                    updatedSchema, updatedValue, record.timestamp());
+        }
+    }
+}

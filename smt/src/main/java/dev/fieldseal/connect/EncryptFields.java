@@ -1,0 +1,189 @@
+package dev.fieldseal.connect;
+
+import dev.fieldseal.codec.ConnectValueCodec;
+import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.envelope.Sealer;
+import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.format.EdekHeader;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.record.ConnectEncryptor;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.metrics.Monitorable;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * Encrypts the configured fields of a record's key ({@link Key}) or value ({@link Value}) with
+ * envelope encryption, and adds the {@code fieldseal.kek.id} / {@code fieldseal.kek.version}
+ * headers (and {@code fieldseal.edek} under header placement).
+ *
+ * <p>Structs with a schema and schemaless maps; nested fields, {@code [*]} over array elements and
+ * map values, single map keys. Tombstones and null fields pass untouched; a configured field absent
+ * from a record is skipped; values that are already fieldseal ciphertext are left alone. Any
+ * failure throws, so a record is never emitted with a configured field still in plaintext:
+ * Key Vault outages as {@link org.apache.kafka.connect.errors.RetriableException}, the rest as
+ * {@link org.apache.kafka.connect.errors.DataException}.
+ */
+public abstract class EncryptFields<R extends ConnectRecord<R>> implements Transformation<R>, Versioned, Monitorable {
+
+    public static final String OVERVIEW_DOC = "Encrypt the fields named in <code>fields</code> (randomized, AES-256-GCM) "
+            + "and <code>deterministic.fields</code> (AES-SIV) of the record "
+            + "key (<code>" + Key.class.getName() + "</code>) or value (<code>" + Value.class.getName() + "</code>) "
+            + "with data keys wrapped by the Key Vault key <code>kek.id</code>. Adds the headers fieldseal.kek.id and "
+            + "fieldseal.kek.version.";
+
+    public static final ConfigDef CONFIG_DEF = TransformConfigs.ENCRYPT;
+
+    private final FieldsealMetrics metrics = new FieldsealMetrics();
+    private Sealer sealer;
+    private ConnectEncryptor encryptor;
+
+    @Override
+    public void configure(Map<String, ?> props) {
+        FieldsealConfig config = new FieldsealConfig(props);
+        String kekId = config.requireKekId();
+        if (config.fields().isEmpty() && config.deterministicFields().isEmpty()) {
+            throw new ConfigException(FieldsealConfig.FIELDS, "", getClass().getName().replace('$', '.') + " has "
+                    + "nothing to encrypt: list the field paths in fields (or deterministic.fields), e.g. "
+                    + "fields=ssn,address.street,cards[*].number");
+        }
+        Sealer s = Sealer.create(config, metrics);
+        try {
+            s.warmUp();
+        } catch (RuntimeException e) {
+            s.close();
+            throw ConnectFailures.onStart(getClass().getSimpleName(), kekId, e);
+        }
+        sealer = s;
+        encryptor = new ConnectEncryptor(s, FieldSelection.of(config.fields(), config.deterministicFields()),
+                new ConnectValueCodec(), config.bytesOutput());
+    }
+
+    @Override
+    public R apply(R record) {
+        Object value = operatingValue(record);
+        if (value == null) {
+            return record; // tombstones (and null keys) pass untouched
+        }
+        ConnectEncryptor.Result r;
+        try {
+            r = encryptor.encrypt(operatingSchema(record), value);
+        } catch (RuntimeException e) {
+            metrics.failure("record");
+            throw ConnectFailures.onRecord("Cannot encrypt " + where(record), e);
+        }
+        Headers headers = record.headers().duplicate();
+        if (r.sealed().fields() > 0) {
+            metrics.recordEncrypted(r.sealed().fields());
+            r.sealed().headers().forEach((name, bytes) -> addOnce(headers, name, bytes));
+        }
+        return newRecord(record, r.schema(), r.value(), headers);
+    }
+
+    /**
+     * Adds a header unless an equal one is there (the key and value transforms of one record may both
+     * add). The key id and version are text, so the worker's default SimpleHeaderConverter writes them
+     * as plain UTF-8, byte for byte what the serializer and the Streams app write; the EDEK list is
+     * bytes (base64 text under SimpleHeaderConverter, raw under ByteArrayConverter; both are read back).
+     */
+    private static void addOnce(Headers headers, String name, byte[] bytes) {
+        Object value = EdekHeader.NAME.equals(name) ? bytes : new String(bytes, StandardCharsets.UTF_8);
+        for (Header h : headers) {
+            if (h.key().equals(name) && Objects.deepEquals(h.value(), value)) {
+                return;
+            }
+        }
+        if (value instanceof String text) {
+            headers.addString(name, text);
+        } else {
+            headers.addBytes(name, bytes);
+        }
+    }
+
+    private String where(R record) {
+        return (this instanceof Key ? "key" : "value") + " of a record for topic " + record.topic()
+                + (record.kafkaPartition() == null ? "" : " partition " + record.kafkaPartition());
+    }
+
+    @Override
+    public ConfigDef config() {
+        return CONFIG_DEF;
+    }
+
+    @Override
+    public String version() {
+        return PluginVersion.VERSION;
+    }
+
+    @Override
+    public void withPluginMetrics(PluginMetrics pluginMetrics) {
+        TransformMetrics.register(pluginMetrics, metrics, true);
+    }
+
+    /** The counters of this instance (also published through the worker's JMX). */
+    public FieldsealMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (sealer != null) {
+            sealer.close();
+            sealer = null;
+        }
+        encryptor = null;
+    }
+
+    protected abstract Schema operatingSchema(R record);
+
+    protected abstract Object operatingValue(R record);
+
+    protected abstract R newRecord(R record, Schema updatedSchema, Object updatedValue, Headers headers);
+
+    /** Encrypts fields of the record key. Use {@code deterministic.fields} to keep partitioning and compaction. */
+    public static final class Key<R extends ConnectRecord<R>> extends EncryptFields<R> {
+        @Override
+        protected Schema operatingSchema(R record) {
+            return record.keySchema();
+        }
+
+        @Override
+        protected Object operatingValue(R record) {
+            return record.key();
+        }
+
+        @Override
+        protected R newRecord(R record, Schema updatedSchema, Object updatedValue, Headers headers) {
+            return record.newRecord(record.topic(), record.kafkaPartition(), updatedSchema, updatedValue,
+                    record.valueSchema(), record.value(), record.timestamp(), headers);
+        }
+    }
+
+    /** Encrypts fields of the record value. */
+    public static final class Value<R extends ConnectRecord<R>> extends EncryptFields<R> {
+        @Override
+        protected Schema operatingSchema(R record) {
+            return record.valueSchema();
+        }
+
+        @Override
+        protected Object operatingValue(R record) {
+            return record.value();
+        }
+
+        @Override
+        protected R newRecord(R record, Schema updatedSchema, Object updatedValue, Headers headers) {
+            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                    updatedSchema, updatedValue, record.timestamp(), headers);
+        }
+    }
+}

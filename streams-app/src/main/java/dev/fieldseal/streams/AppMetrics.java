@@ -1,0 +1,44 @@
+package dev.fieldseal.streams;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** The app's own counters, next to the envelope's {@link dev.fieldseal.metrics.FieldsealMetrics}. */
+public final class AppMetrics {
+
+    final LongAdder deadLettered = new LongAdder();
+    final LongAdder rekeyedRecords = new LongAdder();
+    final LongAdder copiedRecords = new LongAdder();
+    final LongAdder rotationEvents = new LongAdder();
+    final LongAdder rotationRefreshes = new LongAdder();
+    final LongAdder retriableFailures = new LongAdder();
+
+    /** Records sent to the dead-letter topic. */
+    public long deadLettered() {
+        return deadLettered.sum();
+    }
+
+    /** Records whose values moved to the newest KEK version (rekey mode). */
+    public long rekeyedRecords() {
+        return rekeyedRecords.sum();
+    }
+
+    /** Records passed through unchanged (rekey: already newest; tombstones). */
+    public long copiedRecords() {
+        return copiedRecords.sum();
+    }
+
+    /** Rotation events read from the events topic. */
+    public long rotationEvents() {
+        return rotationEvents.sum();
+    }
+
+    /** Rotation events that named our KEK and re-resolved it. */
+    public long rotationRefreshes() {
+        return rotationRefreshes.sum();
+    }
+
+    /** Stream threads replaced after a retriable key manager failure. */
+    public long retriableFailures() {
+        return retriableFailures.sum();
+    }
+}

@@ -1,0 +1,261 @@
+package dev.fieldseal.streams;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldseal.kms.KmsException;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running instance of the app: Kafka Streams over the topology, the key manager client, the
+ * KEK health check and the HTTP endpoint. Scale by starting more instances with the same
+ * {@code application.id}; Kafka Streams spreads the partitions.
+ *
+ * <p>Failure handling: a retriable key manager failure (Key Vault outage) is thrown out of the
+ * processor, so the task stops without committing past the record; the uncaught exception
+ * handler pauses {@code failure.backoff.ms} and answers {@code REPLACE_THREAD}, so a new thread
+ * resumes from the last committed offsets (with exactly-once, the open transaction is aborted).
+ * Any other uncaught failure shuts the client down and the process exits non-zero.
+ */
+public final class StreamsService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
+
+    private final AppSettings settings;
+    private final FieldsealMetrics metrics = new FieldsealMetrics();
+    private final AppMetrics appMetrics = new AppMetrics();
+    private final Crypto crypto;
+    private final KafkaStreams streams;
+    private final KekHealth kekHealth;
+    private final HttpEndpoint http;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failed;
+    private volatile boolean closing;
+
+    private StreamsService(AppSettings settings) {
+        this.settings = settings;
+        Crypto c = Crypto.create(settings.mode(), settings.fieldseal(), metrics);
+        KafkaStreams s = null;
+        KekHealth h = null;
+        HttpEndpoint e = null;
+        try {
+            c.warmUp();
+            Topology topology = TopologyFactory.build(settings, c, appMetrics);
+            LOG.info("fieldseal streams ({} mode):\n{}", settings.mode(), topology.describe());
+            s = new KafkaStreams(topology, streamsProperties(settings));
+            if (settings.httpPort() >= 0) {
+                String checkId = healthKekId(settings, c);
+                if (checkId != null) {
+                    h = new KekHealth(c.kms(), checkId, settings.kekCheckIntervalMs());
+                }
+                e = new HttpEndpoint(settings.httpPort(), this::health, this::metricsText);
+            }
+        } catch (RuntimeException | IOException ex) {
+            if (s != null) {
+                s.close(Duration.ZERO);
+            }
+            c.close();
+            if (ex instanceof IOException io) {
+                throw new UncheckedIOException("Cannot open the HTTP port " + settings.httpPort(), io);
+            }
+            throw (RuntimeException) ex;
+        }
+        this.crypto = c;
+        this.streams = s;
+        this.kekHealth = h;
+        this.http = e;
+    }
+
+    /** Starts an instance; returns once Kafka Streams and the HTTP endpoint are started (not yet RUNNING). */
+    public static StreamsService start(AppSettings settings) {
+        StreamsService svc = new StreamsService(settings);
+        svc.begin();
+        return svc;
+    }
+
+    private void begin() {
+        long backoff = settings.failureBackoffMs();
+        streams.setUncaughtExceptionHandler(e -> {
+            KmsException k = retriableKms(e);
+            if (k != null && !closing) {
+                appMetrics.retriableFailures.increment();
+                LOG.warn("Key manager unavailable ({}); the stream thread stops without committing past the "
+                        + "record and is replaced in {} ms.", k.getMessage(), backoff);
+                sleep(backoff);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            LOG.error("Unrecoverable failure; shutting down.", e);
+            failed = true;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                failed = true;
+            }
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        if (kekHealth != null) {
+            kekHealth.start();
+        }
+        if (http != null) {
+            http.start();
+            LOG.info("HTTP endpoint on port {}: /health, /metrics", http.port());
+        }
+        streams.start();
+    }
+
+    private static String healthKekId(AppSettings settings, Crypto c) {
+        if (c.kekId() != null) {
+            return c.kekId();
+        }
+        List<String> allowed = settings.fieldseal().getList(dev.fieldseal.config.FieldsealConfig.KEK_ALLOWED);
+        for (String a : allowed) {
+            if (!a.endsWith("/")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    static Properties streamsProperties(AppSettings settings) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.putAll(settings.streamsProps());
+        // A processing exception handler that continues would skip records during a Key Vault outage
+        // (and commit past them); permanent failures already go to the dead-letter topic.
+        Object handler = p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
+        String fail = LogAndFailProcessingExceptionHandler.class.getName();
+        if (handler != null && !fail.equals(handler.toString().trim())) {
+            throw new org.apache.kafka.common.config.ConfigException(
+                    StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, handler, "fieldseal handles processing "
+                    + "failures itself (dead-letter topic, or stop without committing); leave this unset.");
+        }
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, fail);
+        return p;
+    }
+
+    private static KmsException retriableKms(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KmsException k) {
+                return k.retriable() ? k : null;
+            }
+        }
+        return null;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    HttpEndpoint.Health health() {
+        KafkaStreams.State state = streams.state();
+        boolean streamsOk = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        ObjectNode body = ValueTransformer.JSON.createObjectNode();
+        body.put("streams", state.name());
+        boolean kekOk = true;
+        if (kekHealth != null) {
+            KekHealth.Status s = kekHealth.status();
+            kekOk = kekHealth.healthy();
+            ObjectNode k = body.putObject("kek");
+            k.put("id", kekHealth.kekId());
+            k.put("ok", kekOk);
+            if (s.version() != null) {
+                k.put("version", s.version());
+            }
+            if (s.lastSuccessMs() > 0) {
+                k.put("lastSuccessMs", s.lastSuccessMs());
+            }
+            if (s.error() != null) {
+                k.put("error", s.error());
+            }
+        }
+        boolean up = streamsOk && kekOk;
+        body.put("status", up ? "UP" : "DOWN");
+        return new HttpEndpoint.Health(up, body);
+    }
+
+    String metricsText() {
+        Map<String, Double> gauges = new LinkedHashMap<>();
+        KafkaStreams.State state = streams.state();
+        gauges.put("fieldseal_streams_running", state == KafkaStreams.State.RUNNING ? 1.0 : 0.0);
+        if (kekHealth != null) {
+            gauges.put("fieldseal_kek_healthy", kekHealth.healthy() ? 1.0 : 0.0);
+        }
+        return PrometheusText.render(metrics, appMetrics, gauges);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The HTTP endpoint's port, or -1 when it is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public FieldsealMetrics metrics() {
+        return metrics;
+    }
+
+    public AppMetrics appMetrics() {
+        return appMetrics;
+    }
+
+    /** True once an unrecoverable failure stopped the instance. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Waits until Kafka Streams stopped by itself (a fatal error) or was closed. */
+    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Closes Kafka Streams (commit, leave the group) within shutdown.timeout.ms, then the rest. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            boolean clean = streams.close(Duration.ofMillis(settings.shutdownTimeoutMs()));
+            if (!clean) {
+                LOG.warn("Kafka Streams did not close within {} ms.", settings.shutdownTimeoutMs());
+            }
+        } finally {
+            if (kekHealth != null) {
+                kekHealth.close();
+            }
+            if (http != null) {
+                http.close();
+            }
+            crypto.close();
+            stopped.countDown();
+        }
+    }
+}
