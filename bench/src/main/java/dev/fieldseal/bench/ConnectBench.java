@@ -1,21 +1,13 @@
 package dev.fieldseal.bench;
 
-import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
-import dev.fieldseal.envelope.Sealer;
-import dev.fieldseal.envelope.Unsealer;
-import dev.fieldseal.field.FieldPath;
-import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.format.EdekHeader;
-import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.ConnectDecryptor;
-import dev.fieldseal.record.ConnectEncryptor;
+import dev.fieldseal.connect.DecryptFields;
+import dev.fieldseal.connect.EncryptFields;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.header.Header;
-import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.transforms.MaskField;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,9 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Connect value transformation on S1/S2, Struct and schemaless: fieldseal encrypt/decrypt (the
- * work of the EncryptFields/DecryptFields SMTs: walker, new record, headers) against the record
- * passed through, Kafka's MaskField on the same fields, and raw AES-256-GCM on the same values.
+ * Connect value transformation on S1/S2, Struct and schemaless: the {@code EncryptFields$Value} /
+ * {@code DecryptFields$Value} SMTs against the record passed through, Kafka's {@code MaskField$Value}
+ * on the same fields, and raw AES-256-GCM on the same values.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,10 +41,8 @@ public class ConnectBench {
     private SourceRecord plain;
     private SourceRecord encrypted;
     private MaskField<SourceRecord> mask;
-    private Sealer sealer;
-    private Unsealer unsealer;
-    private ConnectEncryptor encryptor;
-    private ConnectDecryptor decryptor;
+    private EncryptFields<SourceRecord> encrypt;
+    private DecryptFields<SourceRecord> decrypt;
     private RawGcm gcm;
     private byte[][] fieldValues;
     private byte[][] fieldCiphertexts;
@@ -66,14 +56,12 @@ public class ConnectBench {
         mask = new MaskField.Value<>();
         mask.configure(Map.of("fields", String.join(",", fields)));
 
-        FieldsealConfig config = LocalKeys.config(FieldsealConfig.FIELDS, String.join(",", fields));
-        sealer = Sealer.create(config, new FieldsealMetrics());
-        sealer.warmUp();
-        unsealer = Unsealer.create(config, new FieldsealMetrics());
-        FieldSelection selection = FieldSelection.of(FieldPath.parseAll(fields), List.of());
-        ConnectValueCodec codec = new ConnectValueCodec();
-        encryptor = new ConnectEncryptor(sealer, selection, codec, false);
-        decryptor = new ConnectDecryptor(unsealer, selection, codec);
+        Map<String, Object> props = new HashMap<>(LocalKeys.props(FieldsealConfig.FIELDS, String.join(",", fields)));
+        encrypt = new EncryptFields.Value<>();
+        encrypt.configure(props);
+        decrypt = new DecryptFields.Value<>();
+        // As in the documented sink example: no field list, every fieldseal value found is decrypted.
+        decrypt.configure(LocalKeys.props());
         encrypted = encrypt();
         Object back = decrypt().value();
         if (!back.equals(plain.value())) {
@@ -90,8 +78,8 @@ public class ConnectBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        sealer.close();
-        unsealer.close();
+        encrypt.close();
+        decrypt.close();
         mask.close();
     }
 
@@ -124,21 +112,15 @@ public class ConnectBench {
         }
     }
 
+    /** EncryptFields$Value: encrypted fields, new schema (cached), key headers. */
     @Benchmark
     public SourceRecord encrypt() {
-        ConnectEncryptor.Result r = encryptor.encrypt(plain.valueSchema(), plain.value());
-        Headers headers = plain.headers().duplicate();
-        r.sealed().headers().forEach(headers::addBytes);
-        return plain.newRecord(plain.topic(), plain.kafkaPartition(), plain.keySchema(), plain.key(),
-                r.schema(), r.value(), plain.timestamp(), headers);
+        return encrypt.apply(plain);
     }
 
+    /** DecryptFields$Value on what EncryptFields$Value produced. */
     @Benchmark
     public SourceRecord decrypt() {
-        Header edek = encrypted.headers().lastWithName(EdekHeader.NAME);
-        ConnectDecryptor.Result r = decryptor.decrypt(encrypted.valueSchema(), encrypted.value(),
-                Unsealer.headerEdeks(edek == null ? null : (byte[]) edek.value()));
-        return encrypted.newRecord(encrypted.topic(), encrypted.kafkaPartition(), encrypted.keySchema(),
-                encrypted.key(), r.schema(), r.value(), encrypted.timestamp());
+        return decrypt.apply(encrypted);
     }
 }
