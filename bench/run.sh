@@ -6,6 +6,7 @@
 #   JMH_OPTS="-f 1 -wi 1 -w 1s -i 2 -r 1s" bench/run.sh   # other JMH run settings (replace the defaults)
 #   BENCH=SerdeBench bench/run.sh   # only the JMH benchmarks matching this regexp (the report needs all)
 #   RECORDS=100000 STREAMS_RECORDS=50000 bench/run.sh   # smaller non-JMH runs
+#   CPU_SECONDS=10 bench/run.sh  # seconds per case of the CPU-time cross-check
 #   MVN_OFFLINE=-o bench/run.sh  # build offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +26,14 @@ java -cp "$CP" org.openjdk.jmh.Main "${BENCH:-dev.fieldseal.bench.*Bench.*}" \
     ${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s} -jvmArgs "-Xms1g -Xmx1g" \
     -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.txt"
 
+echo "== CPU-time cross-check of the target ratios (interleaved, thread CPU time)"
+java -Xms1g -Xmx1g -cp "$CP" dev.fieldseal.bench.CpuRatios "$OUT/cpu.json" "${CPU_SECONDS:-20}" 2> "$OUT/cpu.txt"
+
 echo "== Key Vault economy, placement, Kafka Streams"
 java -Xmx6g "${JVM_OPTS[@]}" -cp "$CP" dev.fieldseal.bench.Measurements "$OUT/measurements.json" \
     "${RECORDS:-1000000}" "${STREAMS_RECORDS:-200000}" > "$OUT/measurements.txt"
 
 echo "== report"
-java -cp "$CP" dev.fieldseal.bench.Report "$OUT/jmh.json" "$OUT/measurements.json" "$ROOT/BENCHMARKS.md" \
-    bench/NOTES.md
+java -cp "$CP" dev.fieldseal.bench.Report "$OUT/jmh.json" "$OUT/measurements.json" "$OUT/cpu.json" \
+    "$ROOT/BENCHMARKS.md" bench/NOTES.md
 echo "wrote $ROOT/BENCHMARKS.md"

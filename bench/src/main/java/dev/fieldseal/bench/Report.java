@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * Writes {@code BENCHMARKS.md} from JMH's JSON results and {@link Measurements}' JSON.
  *
- * <p>Usage: {@code Report <jmh.json> <measurements.json> <BENCHMARKS.md> [notes.md]}; the optional
+ * <p>Usage: {@code Report <jmh.json> <measurements.json> <cpu.json> <BENCHMARKS.md> [notes.md]}; the optional
  * notes file (profiling, before/after of fixes) is appended as it is.
  */
 public final class Report {
@@ -43,13 +43,29 @@ public final class Report {
     private final Map<String, Score> jmh = new HashMap<>();
     private final StringBuilder md = new StringBuilder();
     private final List<String> verdicts = new ArrayList<>();
+    private JsonNode cpu;
+
+    /** The CPU-time cross-check's ratio for a case ("S1 struct", "deserializer") and side. */
+    private double cpuRatio(String name, String which) {
+        for (JsonNode c : cpu) {
+            if (c.get("name").asText().equals(name)) {
+                return c.get(which).asDouble();
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String cpuVerdict(double r) {
+        return r <= TARGET ? "PASS" : "MISS";
+    }
 
     public static void main(String[] args) throws IOException {
         Report r = new Report();
         r.readJmh(MAPPER.readTree(Path.of(args[0]).toFile()));
         JsonNode m = MAPPER.readTree(Path.of(args[1]).toFile());
-        String notes = args.length > 3 && Files.exists(Path.of(args[3])) ? Files.readString(Path.of(args[3])) : "";
-        Files.writeString(Path.of(args[2]), r.render(m, notes), StandardCharsets.UTF_8);
+        r.cpu = MAPPER.readTree(Path.of(args[2]).toFile()).get("cases");
+        String notes = args.length > 4 && Files.exists(Path.of(args[4])) ? Files.readString(Path.of(args[4])) : "";
+        Files.writeString(Path.of(args[3]), r.render(m, notes), StandardCharsets.UTF_8);
         r.verdicts.forEach(System.out::println);
     }
 
@@ -104,6 +120,7 @@ public final class Report {
         streams(m.get("streams"));
         placement(m.get("placement"));
 
+        cpuSection();
         md.append("## Targets\n\n| target | result | verdict |\n|---|---|---|\n");
         for (String v : verdicts) {
             md.append(v).append('\n');
@@ -159,10 +176,12 @@ public final class Report {
                 row(shape, form, "**fieldseal decrypt**", dec, ratio(dec, floorD) + " of floor; "
                         + ratio(dec, mask) + " of MaskField", "≤ " + TARGET + "×: **" + vd + "**" + note);
                 if (shape.equals("S1")) {
-                    verdicts.add("| SMT encrypt, S1 " + form + " ≤ " + TARGET + "× floor | " + ratio(enc, floorE)
-                            + " | " + ve + " |");
-                    verdicts.add("| SMT decrypt, S1 " + form + " ≤ " + TARGET + "× floor | " + ratio(dec, floorD)
-                            + " | " + vd + " |");
+                    double ce = cpuRatio("S1 " + form, "encryptRatio");
+                    double cd = cpuRatio("S1 " + form, "decryptRatio");
+                    verdicts.add(String.format(Locale.ROOT, "| SMT encrypt, S1 %s ≤ %.1f× floor | JMH %s; CPU-time "
+                            + "%.2f× | JMH %s, CPU-time %s |", form, TARGET, ratio(enc, floorE), ce, ve, cpuVerdict(ce)));
+                    verdicts.add(String.format(Locale.ROOT, "| SMT decrypt, S1 %s ≤ %.1f× floor | JMH %s; CPU-time "
+                            + "%.2f× | JMH %s, CPU-time %s |", form, TARGET, ratio(dec, floorD), cd, vd, cpuVerdict(cd)));
                 }
                 double perSec = 1e9 / enc.score;
                 md.append("| ").append(shape).append(" | ").append(form).append(" | *encrypt: records/s per core* | ")
@@ -191,7 +210,36 @@ public final class Report {
         md.append(line("**DecryptingDeserializer**", dec, ratio(dec, floor) + " of floor; " + ratio(dec, plain)
                 + " of plain", "≤ " + TARGET + "×: **" + v + "**"));
         md.append('\n');
-        verdicts.add("| Deserializer ≤ " + TARGET + "× (plain + GCM) | " + ratio(dec, floor) + " | " + v + " |");
+        double cr = cpuRatio("deserializer", "decryptRatio");
+        verdicts.add(String.format(Locale.ROOT, "| Deserializer ≤ %.1f× (plain + GCM) | JMH %s; CPU-time %.2f× | JMH %s, "
+                + "CPU-time %s |", TARGET, ratio(dec, floor), cr, v, cpuVerdict(cr)));
+    }
+
+    private void cpuSection() {
+        md.append("## Cross-check: thread CPU time, interleaved\n\n");
+        md.append("The same benchmark methods and state (`CpuRatios`), outside JMH: after 3 s of warm-up each, ")
+                .append("the candidates of a case run in alternating batches of ~10 ms for 20 s, timed with the ")
+                .append("thread's CPU time, so time spent descheduled by other processes is not counted and load ")
+                .append("drifts hit all candidates alike. Median CPU ns/op over the batches.\n\n");
+        md.append("| case | candidate | CPU ns/op |\n|---|---|---:|\n");
+        for (JsonNode c : cpu) {
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = c.get("nsPerOp").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f |%n", c.get("name").asText(), e.getKey(),
+                        e.getValue().asDouble()));
+            }
+        }
+        md.append("\n| case | ratio to floor | target |\n|---|---:|---|\n");
+        for (JsonNode c : cpu) {
+            for (String side : List.of("encryptRatio", "decryptRatio")) {
+                if (c.has(side)) {
+                    double r = c.get(side).asDouble();
+                    md.append(String.format(Locale.ROOT, "| %s %s | %.2f× | ≤ %.1f×: **%s** |%n", c.get("name").asText(),
+                            side.startsWith("encrypt") ? "encrypt" : "decrypt", r, TARGET, cpuVerdict(r)));
+                }
+            }
+        }
+        md.append('\n');
     }
 
     private void keyVault(JsonNode k) {
