@@ -16,10 +16,18 @@ public final class ConfigDocs {
     }
 
     public static String table(ConfigDef def) {
+        return table(def, new ConfigDef());
+    }
+
+    /** The table of the keys {@code def} adds to {@code base} (e.g. a host's own keys over the shared ones). */
+    public static String table(ConfigDef def, ConfigDef base) {
         StringBuilder sb = new StringBuilder("| key | type | default | valid values | description |\n")
                 .append("|---|---|---|---|---|\n");
         Collection<ConfigDef.ConfigKey> keys = def.configKeys().values();
         for (ConfigDef.ConfigKey k : keys) {
+            if (base.names().contains(k.name)) {
+                continue;
+            }
             sb.append("| `").append(k.name).append("` | ").append(k.type.name().toLowerCase())
                     .append(" | ").append(defaultText(k)).append(" | ")
                     .append(k.validator == null ? "" : escape(k.validator.toString())).append(" | ")

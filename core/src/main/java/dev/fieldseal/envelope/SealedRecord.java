@@ -1,5 +1,6 @@
 package dev.fieldseal.envelope;
 
+import dev.fieldseal.dek.EncryptionDek;
 import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.kms.KekRef;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ public final class SealedRecord {
     private Set<KekRef> keks;
     private Map<String, byte[]> edekBlocks;
     private int fields;
+    /** The randomized DEK of this record: all its values use one DEK, even across a rotation. */
+    EncryptionDek dek;
 
     SealedRecord(boolean headerPlacement) {
         this.headerPlacement = headerPlacement;

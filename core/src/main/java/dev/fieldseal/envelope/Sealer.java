@@ -96,7 +96,12 @@ public final class Sealer implements AutoCloseable {
         byte[] aad = gcmAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_256_GCM, p));
         byte[] nonce = new byte[AesGcm.NONCE_LENGTH];
         for (int attempt = 0; ; attempt++) {
-            EncryptionDek dek = keys.next(nonce, 0);
+            // One DEK per record (one EDEK header, one key version), unless it runs out or was destroyed.
+            EncryptionDek dek = record.dek;
+            if (dek == null || dek.key().isDestroyed() || !dek.nextNonce(nonce, 0)) {
+                dek = keys.next(nonce, 0);
+                record.dek = dek;
+            }
             byte[] keyBlock = headerPlacement ? dek.dekRef() : dek.edekBlock();
             int bodyAt = EnvelopeLayout.PREFIX_LENGTH + keyBlock.length + AesGcm.NONCE_LENGTH;
             byte[] out = new byte[bodyAt + plaintext.length + AesGcm.TAG_LENGTH];

@@ -69,15 +69,6 @@ public final class ConnectDecryptor {
         return schemaCache.get(schema, s -> structSchema(s, ""));
     }
 
-    private boolean wanted(String path) {
-        return filter.wanted(path);
-    }
-
-    /** Whether anything at or below {@code path} may be decrypted. */
-    private boolean mayContain(String path) {
-        return filter.mayContain(path);
-    }
-
     // ---- schemas -------------------------------------------------------------------------------
 
     private Schema structSchema(Schema s, String path) {
@@ -91,16 +82,16 @@ public final class ConnectDecryptor {
 
     private Schema fieldSchema(Schema fs, String path, String eachPath) {
         if (EncryptedSchemas.isEncrypted(fs)) {
-            return wanted(path) ? schemas.original(fs) : fs;
+            return filter.wanted(path) ? schemas.original(fs) : fs;
         }
         switch (fs.type()) {
             case STRUCT:
-                return mayContain(path) ? structSchema(fs, path) : fs;
+                return filter.mayContain(path) ? structSchema(fs, path) : fs;
             case ARRAY:
             case MAP:
                 Schema inner = fs.valueSchema();
-                Schema newInner = EncryptedSchemas.isEncrypted(inner) ? (wanted(eachPath) ? schemas.original(inner) : inner)
-                        : inner.type() == Schema.Type.STRUCT && mayContain(eachPath) ? structSchema(inner, eachPath)
+                Schema newInner = EncryptedSchemas.isEncrypted(inner) ? (filter.wanted(eachPath) ? schemas.original(inner) : inner)
+                        : inner.type() == Schema.Type.STRUCT && filter.mayContain(eachPath) ? structSchema(inner, eachPath)
                         : inner;
                 if (newInner == inner) {
                     return fs;
@@ -160,7 +151,7 @@ public final class ConnectDecryptor {
                             nv = null;
                         } else if (isStringMap(schema) && !EncryptedSchemas.isEncrypted(inner)) {
                             String keyPath = FieldPath.append(path, String.valueOf(e.getKey()), false);
-                            nv = looksEncrypted(ev) && wanted(keyPath) ? open(ev, keyPath) : ev;
+                            nv = looksEncrypted(ev) && filter.wanted(keyPath) ? open(ev, keyPath) : ev;
                         } else {
                             nv = element(inner, ev, outSchema.valueSchema(), eachPath);
                         }
@@ -191,12 +182,12 @@ public final class ConnectDecryptor {
                         String eachPath = FieldPath.append(path, String.valueOf(e.getKey()), true);
                         List<Object> outList = new ArrayList<>(list.size());
                         for (Object x : list) {
-                            outList.add(looksEncrypted(x) ? (wanted(eachPath) ? open(x, eachPath) : x)
+                            outList.add(looksEncrypted(x) ? (filter.wanted(eachPath) ? open(x, eachPath) : x)
                                     : schemalessNested(x, eachPath));
                         }
                         out.put(e.getKey(), looksEncrypted(ev) ? ev : outList);
                     } else {
-                        out.put(e.getKey(), looksEncrypted(ev) ? (wanted(p) ? open(ev, p) : ev)
+                        out.put(e.getKey(), looksEncrypted(ev) ? (filter.wanted(p) ? open(ev, p) : ev)
                                 : schemalessNested(ev, p));
                     }
                 }
@@ -206,7 +197,7 @@ public final class ConnectDecryptor {
         }
 
         private Object schemalessNested(Object v, String path) {
-            return v instanceof Map<?, ?> && mayContain(path) ? schemaless(v, path) : v;
+            return v instanceof Map<?, ?> && filter.mayContain(path) ? schemaless(v, path) : v;
         }
 
         private Object open(Object v, String path) {

@@ -91,6 +91,22 @@ class SealerUnsealerTest {
     }
 
     @Test
+    void aRecordKeepsOneKekVersionAcrossARotation() {
+        FieldsealConfig c = fx.config();
+        try (Kms kms = fx.kms(); Sealer s = new Sealer(c, kms, Ticker.systemTicker(), fx.metrics)) {
+            SealedRecord rec = s.newRecord();
+            s.seal(SECRET, "a", false, rec);
+            fx.rotate();
+            s.refreshNow().toCompletableFuture().join();
+            s.seal(SECRET, "b", false, rec);
+            assertEquals("1", new String(rec.headers().get(SealedRecord.KEK_VERSION_HEADER), StandardCharsets.UTF_8));
+            SealedRecord next = s.newRecord();
+            s.seal(SECRET, "a", false, next);
+            assertEquals("2", new String(next.headers().get(SealedRecord.KEK_VERSION_HEADER), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void headerPlacementCarriesTheEdekOncePerRecord() {
         FieldsealConfig c = fx.config(FieldsealConfig.ENVELOPE_PLACEMENT, "header");
         try (Kms kms = fx.kms(); Sealer s = new Sealer(c, kms, Ticker.systemTicker(), fx.metrics);

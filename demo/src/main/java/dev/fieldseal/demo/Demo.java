@@ -134,7 +134,14 @@ public final class Demo {
             out.println("Key Vault: " + kekId + " (DefaultAzureCredential)");
         }
         out.println("Starting an in-JVM Kafka broker and Connect worker ...");
-        connect = ConnectWorker.start();
+        // The broker's formatter prints its bootstrap metadata to stdout; the story reads better without it.
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            connect = ConnectWorker.start();
+        } finally {
+            System.setOut(stdout);
+        }
         connect.kafka().createTopic(TOPIC, 1);
         Map<String, String> source = new LinkedHashMap<>();
         source.put("connector.class", CustomerSource.class.getName());

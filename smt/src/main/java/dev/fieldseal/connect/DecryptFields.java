@@ -2,7 +2,6 @@ package dev.fieldseal.connect;
 
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
-import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EdekHeader;
@@ -11,7 +10,6 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.ConnectDecryptor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,33 +100,18 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
 
     /**
      * Raw bytes (ByteArrayConverter, or headers written by the serializer or the Streams app), or
-     * base64 text (the worker's default SimpleHeaderConverter writes bytes headers as base64).
+     * base64 text (the worker's default SimpleHeaderConverter writes bytes headers as base64);
+     * {@link Unsealer#headerEdeks} reads both.
      */
     private static Map<ByteBuffer, Edek> parseEdekHeader(Object value) {
         if (value instanceof String text) {
-            return Unsealer.headerEdeks(base64(text));
+            return Unsealer.headerEdeks(text.trim().getBytes(StandardCharsets.US_ASCII));
         }
         if (value instanceof byte[] bytes) {
-            try {
-                return Unsealer.headerEdeks(bytes);
-            } catch (DecryptionException raw) {
-                try {
-                    return Unsealer.headerEdeks(base64(new String(bytes, StandardCharsets.US_ASCII)));
-                } catch (DecryptionException | DataException notText) {
-                    throw raw;
-                }
-            }
+            return Unsealer.headerEdeks(bytes);
         }
         throw new DataException("Header " + EdekHeader.NAME + " is a " + value.getClass().getSimpleName()
                 + ", not bytes or base64 text: use the default SimpleHeaderConverter or ByteArrayConverter.");
-    }
-
-    private static byte[] base64(String text) {
-        try {
-            return Base64.getDecoder().decode(text.trim());
-        } catch (IllegalArgumentException e) {
-            throw new DataException("Header " + EdekHeader.NAME + " is neither raw nor base64-encoded EDEKs.");
-        }
     }
 
     private String where(R record) {
