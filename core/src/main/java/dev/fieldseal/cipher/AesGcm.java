@@ -43,6 +43,19 @@ public final class AesGcm {
     }
 
     /**
+     * Encrypts {@code plaintext} into {@code out} at {@code offset}, writing ciphertext followed by
+     * the tag: {@code plaintext.length + TAG_LENGTH} bytes. The array form: the JDK's GCM takes a
+     * slower path for {@link ByteBuffer}s.
+     */
+    public static void encrypt(SecretKey key, byte[] nonce, byte[] aad, byte[] plaintext, byte[] out, int offset)
+            throws GeneralSecurityException {
+        Cipher c = CIPHER.get();
+        c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+        c.updateAAD(aad);
+        c.doFinal(plaintext, 0, plaintext.length, out, offset);
+    }
+
+    /**
      * Decrypts ciphertext-and-tag bytes {@code [offset, offset + length)} of {@code in}.
      *
      * @throws AEADBadTagException if the tag does not verify (altered data, wrong key, wrong AAD)

@@ -22,8 +22,10 @@ public final class SealedRecord {
     public static final String KEK_VERSION_HEADER = "fieldseal.kek.version";
 
     private final boolean headerPlacement;
-    private final Set<KekRef> keks = new LinkedHashSet<>(2);
-    private final Map<String, byte[]> edekBlocks = new LinkedHashMap<>(2);
+    /** The KEK of the first value; {@link #keks} only once a second one appears (a rotation mid-record). */
+    private KekRef firstKek;
+    private Set<KekRef> keks;
+    private Map<String, byte[]> edekBlocks;
     private int fields;
     /** The randomized DEK of this record: all its values use one DEK, even across a rotation. */
     EncryptionDek dek;
@@ -34,8 +36,19 @@ public final class SealedRecord {
 
     void used(KekRef kek, byte[] dekRef, byte[] edekBlock) {
         fields++;
-        keks.add(kek);
+        if (firstKek == null) {
+            firstKek = kek;
+        } else if (kek != firstKek && (keks != null || !kek.equals(firstKek))) {
+            if (keks == null) {
+                keks = new LinkedHashSet<>(4);
+                keks.add(firstKek);
+            }
+            keks.add(kek);
+        }
         if (headerPlacement) {
+            if (edekBlocks == null) {
+                edekBlocks = new LinkedHashMap<>(2);
+            }
             edekBlocks.putIfAbsent(java.util.HexFormat.of().formatHex(dekRef), edekBlock);
         }
     }
@@ -46,7 +59,7 @@ public final class SealedRecord {
     }
 
     public Set<KekRef> keks() {
-        return keks;
+        return keks != null ? keks : firstKek == null ? Set.of() : Set.of(firstKek);
     }
 
     /**
@@ -54,18 +67,23 @@ public final class SealedRecord {
      * versions (a rotation in the middle of a record) are listed comma-separated.
      */
     public Map<String, byte[]> headers() {
-        Map<String, byte[]> h = new LinkedHashMap<>();
-        if (keks.isEmpty()) {
+        Map<String, byte[]> h = new LinkedHashMap<>(4);
+        if (firstKek == null) {
             return h;
         }
-        Set<String> ids = new LinkedHashSet<>();
-        Set<String> versions = new LinkedHashSet<>();
-        for (KekRef k : keks) {
-            ids.add(k.keyId());
-            versions.add(k.version());
+        if (keks == null) { // the common case: one KEK version
+            h.put(KEK_ID_HEADER, firstKek.keyId().getBytes(StandardCharsets.UTF_8));
+            h.put(KEK_VERSION_HEADER, firstKek.version().getBytes(StandardCharsets.UTF_8));
+        } else {
+            Set<String> ids = new LinkedHashSet<>();
+            Set<String> versions = new LinkedHashSet<>();
+            for (KekRef k : keks) {
+                ids.add(k.keyId());
+                versions.add(k.version());
+            }
+            h.put(KEK_ID_HEADER, String.join(",", ids).getBytes(StandardCharsets.UTF_8));
+            h.put(KEK_VERSION_HEADER, String.join(",", versions).getBytes(StandardCharsets.UTF_8));
         }
-        h.put(KEK_ID_HEADER, String.join(",", ids).getBytes(StandardCharsets.UTF_8));
-        h.put(KEK_VERSION_HEADER, String.join(",", versions).getBytes(StandardCharsets.UTF_8));
         if (headerPlacement) {
             h.put(EdekHeader.NAME, EdekHeader.write(new ArrayList<>(edekBlocks.values())));
         }

@@ -14,7 +14,6 @@ import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +108,7 @@ public final class Sealer implements AutoCloseable {
             writePrefix(out, HEADER_GCM, keyBlock);
             System.arraycopy(nonce, 0, out, bodyAt - AesGcm.NONCE_LENGTH, AesGcm.NONCE_LENGTH);
             try {
-                AesGcm.encrypt(dek.key(), nonce, aad, plaintext, ByteBuffer.wrap(out, bodyAt, out.length - bodyAt));
+                AesGcm.encrypt(dek.key(), nonce, aad, plaintext, out, bodyAt);
             } catch (GeneralSecurityException | IllegalStateException e) {
                 if (dek.key().isDestroyed() && attempt < 3) {
                     continue; // retired under our feet by another thread: take the new DEK

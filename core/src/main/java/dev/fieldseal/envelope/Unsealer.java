@@ -38,6 +38,7 @@ public final class Unsealer implements AutoCloseable {
     private final DecryptionKeys keys;
     private final FieldsealMetrics metrics;
     private final Map<String, byte[]> gcmAad = new ConcurrentHashMap<>();
+    private final EnvelopeLayout.EdekMemo edekMemo = new EnvelopeLayout.EdekMemo();
     private final Map<String, byte[]> sivAad = new ConcurrentHashMap<>();
     /** AES-SIV primitives by EDEK: deriving the subkeys costs more than a short decryption. */
     private final Cache<Edek, DeterministicKey> sivKeys = Caffeine.newBuilder().maximumSize(64).build();
@@ -94,7 +95,7 @@ public final class Unsealer implements AutoCloseable {
      * @throws dev.fieldseal.kms.KmsException if the key manager is unreachable or refuses
      */
     public byte[] unseal(byte[] envelope, String path, Map<ByteBuffer, Edek> headerEdeks) {
-        Envelope env = EnvelopeLayout.parse(envelope);
+        Envelope env = EnvelopeLayout.parse(envelope, edekMemo);
         Edek edek = env.edek();
         if (edek == null) {
             edek = headerEdeks.get(ByteBuffer.wrap(env.dekRef()));

@@ -125,6 +125,15 @@ public final class EnvelopeLayout {
      * @throws DecryptionException MALFORMED or UNSUPPORTED_VERSION
      */
     public static Envelope parse(byte[] b) {
+        return parse(b, null);
+    }
+
+    /**
+     * {@link #parse(byte[])}, taking an inline EDEK that is byte-for-byte the one {@code memo} read
+     * last from there instead of parsing it again (values of a record and of consecutive records
+     * mostly share one DEK).
+     */
+    public static Envelope parse(byte[] b, EdekMemo memo) {
         if (!hasMagic(b)) {
             throw malformed("not a fieldseal value (no magic prefix)");
         }
@@ -144,7 +153,7 @@ public final class EnvelopeLayout {
         byte[] ref = null;
         int keyStart = r.pos;
         if (b[5] == KEY_INLINE) {
-            edek = readEdek(r);
+            edek = memo == null ? readEdek(r) : memo.read(r);
         } else if (b[5] == KEY_REFERENCE) {
             ref = r.fixed(DEK_REF_LENGTH, "DEK reference");
         } else {
@@ -181,6 +190,35 @@ public final class EnvelopeLayout {
     }
 
     /** Bounds-checked reading: every length is checked against both a limit and the bytes left. */
+    /**
+     * The last inline EDEK read, with its bytes: a value whose EDEK block is identical gets the same
+     * {@link Edek} instance without decoding it again (the strings, the wrapped-key copy and the hash
+     * otherwise cost about as much as the decryption of a short field). Thread-safe; holds one entry.
+     */
+    public static final class EdekMemo {
+        private record Last(byte[] block, Edek edek) {
+        }
+
+        private volatile Last last;
+
+        Edek read(Reader r) {
+            int start = r.pos;
+            r.skip(r.varint(MAX_KEY_ID, "key id"), "key id");
+            r.skip(r.varint(MAX_VERSION, "key version"), "key version");
+            r.u8("wrap algorithm");
+            r.skip(r.varint(MAX_WRAPPED, "wrapped key"), "wrapped key");
+            int end = r.pos;
+            Last l = last;
+            if (l != null && Arrays.equals(l.block, 0, l.block.length, r.b, start, end)) {
+                return l.edek;
+            }
+            r.pos = start;
+            Edek edek = readEdek(r);
+            last = new Last(Arrays.copyOfRange(r.b, start, end), edek);
+            return edek;
+        }
+    }
+
     public static final class Reader {
         private final byte[] b;
         private int pos;
@@ -223,6 +261,13 @@ public final class EnvelopeLayout {
             byte[] out = Arrays.copyOfRange(b, pos, pos + n);
             pos += n;
             return out;
+        }
+
+        void skip(int n, String what) {
+            if (b.length - pos < n) {
+                throw malformed("truncated " + what);
+            }
+            pos += n;
         }
 
         byte[] bytes(int max, String what) {

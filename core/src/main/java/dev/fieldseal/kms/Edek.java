@@ -39,7 +39,7 @@ public final class Edek {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Edek e && hash == e.hash && kek.equals(e.kek) && algorithm == e.algorithm
+        return o == this || o instanceof Edek e && hash == e.hash && kek.equals(e.kek) && algorithm == e.algorithm
                 && Arrays.equals(wrappedKey, e.wrappedKey);
     }
 

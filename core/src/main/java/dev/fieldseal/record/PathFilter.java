@@ -2,6 +2,8 @@ package dev.fieldseal.record;
 
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The decrypting side's view of {@code fields}: empty means every fieldseal value found,
@@ -9,7 +11,12 @@ import dev.fieldseal.field.FieldSelection;
  */
 final class PathFilter {
 
+    /** Paths remembered at most: a record's paths repeat, but schemaless keys are open-ended. */
+    static final int MAX_REMEMBERED = 4096;
+
     private final FieldSelection selection;
+    /** find() by path: parsing a path on every value found costs more than a short decryption. */
+    private final ConcurrentHashMap<String, Optional<FieldSelection>> found = new ConcurrentHashMap<>();
 
     PathFilter(FieldSelection selection) {
         this.selection = selection;
@@ -30,6 +37,18 @@ final class PathFilter {
     }
 
     private FieldSelection find(String path) {
+        Optional<FieldSelection> known = found.get(path);
+        if (known != null) {
+            return known.orElse(null);
+        }
+        FieldSelection n = lookUp(path);
+        if (found.size() < MAX_REMEMBERED) {
+            found.put(path, Optional.ofNullable(n));
+        }
+        return n;
+    }
+
+    private FieldSelection lookUp(String path) {
         FieldSelection n = selection;
         for (FieldPath.Segment s : FieldPath.parse(path).segments()) {
             n = s.eachElement() ? n.each(s.name()) : n.field(s.name());

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the bench module, runs every JMH benchmark and the non-JMH measurements, and writes
+# BENCHMARKS.md at the repository root. About 12-15 minutes on 2 cores.
+#
+#   bench/run.sh                 # everything, default settings
+#   JMH_OPTS="-f 1 -wi 1 -w 1s -i 2 -r 1s" bench/run.sh   # other JMH run settings (replace the defaults)
+#   BENCH=SerdeBench bench/run.sh   # only the JMH benchmarks matching this regexp (the report needs all)
+#   RECORDS=100000 STREAMS_RECORDS=50000 bench/run.sh   # smaller non-JMH runs
+#   CPU_SECONDS=10 bench/run.sh  # seconds per case of the CPU-time cross-check
+#   MVN_OFFLINE=-o bench/run.sh  # build offline
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=bench/target/results
+mkdir -p "$OUT"
+
+echo "== building"
+mvn -B -q ${MVN_OFFLINE:-} -pl bench -am package -DskipTests \
+    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+JVM_OPTS=(-Dsun.net.httpserver.nodelay=true -Djdk.httpclient.allowRestrictedHeaders=content-length)
+
+echo "== JMH benchmarks"
+# One fork per benchmark; 3 x 2 s warm-up, 5 x 2 s measurement.
+java -cp "$CP" org.openjdk.jmh.Main "${BENCH:-dev.fieldseal.bench.*Bench.*}" \
+    ${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s} -jvmArgs "-Xms1g -Xmx1g" \
+    -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.txt"
+
+echo "== CPU-time cross-check of the target ratios (interleaved, thread CPU time)"
+java -Xms1g -Xmx1g -cp "$CP" dev.fieldseal.bench.CpuRatios "$OUT/cpu.json" "${CPU_SECONDS:-20}" 2> "$OUT/cpu.txt"
+
+echo "== Key Vault economy, placement, Kafka Streams"
+java -Xmx6g "${JVM_OPTS[@]}" -cp "$CP" dev.fieldseal.bench.Measurements "$OUT/measurements.json" \
+    "${RECORDS:-1000000}" "${STREAMS_RECORDS:-200000}" > "$OUT/measurements.txt"
+
+echo "== report"
+java -cp "$CP" dev.fieldseal.bench.Report "$OUT/jmh.json" "$OUT/measurements.json" "$OUT/cpu.json" \
+    "$ROOT/BENCHMARKS.md" bench/NOTES.md
+echo "wrote $ROOT/BENCHMARKS.md"
