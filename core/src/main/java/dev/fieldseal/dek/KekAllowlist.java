@@ -18,6 +18,7 @@ public final class KekAllowlist {
 
     private final List<String> keys = new ArrayList<>();
     private final List<String> vaults = new ArrayList<>();
+    private final java.util.Map<String, Boolean> decided = new java.util.concurrent.ConcurrentHashMap<>();
 
     public KekAllowlist(List<String> entries) {
         for (String e : entries) {
@@ -37,6 +38,18 @@ public final class KekAllowlist {
     }
 
     public boolean allows(KekRef kek) {
+        Boolean known = decided.get(kek.keyId());
+        if (known != null) {
+            return known;
+        }
+        boolean allowed = decide(kek);
+        if (decided.size() < 1024) { // key ids come from the data: remember a bounded number
+            decided.put(kek.keyId(), allowed);
+        }
+        return allowed;
+    }
+
+    private boolean decide(KekRef kek) {
         String id = kek.keyId().toLowerCase(Locale.ROOT);
         if (keys.contains(id)) {
             return true;

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
@@ -30,6 +31,7 @@ public final class ConnectDecryptor {
 
     private final Unsealer unsealer;
     private final PathFilter filter;
+    private final PathMemo paths = new PathMemo();
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
     private final Cache<Schema, Schema> schemaCache = Caffeine.newBuilder().weakKeys().maximumSize(512).build();
@@ -116,21 +118,25 @@ public final class ConnectDecryptor {
 
         Struct struct(Struct in, Schema outSchema, String path) {
             Struct out = new Struct(outSchema);
-            for (Field f : in.schema().fields()) {
+            List<Field> inFields = in.schema().fields();
+            List<Field> outFields = outSchema.fields(); // same names in the same order
+            for (int i = 0; i < inFields.size(); i++) {
+                Field f = inFields.get(i);
+                Field of = outFields.get(i);
                 Object v = in.getWithoutDefault(f.name());
-                Schema outField = outSchema.field(f.name()).schema();
-                out.put(f.name(), v == null || outField == f.schema() && !isStringMap(f.schema()) ? v
+                Schema outField = of.schema();
+                out.put(of, v == null || outField == f.schema() && !isStringMap(f.schema()) ? v
                         : value(f.schema(), v, outField, path, f.name()));
             }
             return out;
         }
 
         private Object value(Schema schema, Object v, Schema outSchema, String parent, String name) {
-            String path = FieldPath.append(parent, name, false);
+            String path = paths.append(parent, name, false);
             if (EncryptedSchemas.isEncrypted(schema)) {
                 return open(v, path);
             }
-            String eachPath = FieldPath.append(parent, name, true);
+            String eachPath = paths.append(parent, name, true);
             switch (schema.type()) {
                 case STRUCT:
                     return struct((Struct) v, outSchema, path);
@@ -150,7 +156,7 @@ public final class ConnectDecryptor {
                         if (ev == null) {
                             nv = null;
                         } else if (isStringMap(schema) && !EncryptedSchemas.isEncrypted(inner)) {
-                            String keyPath = FieldPath.append(path, String.valueOf(e.getKey()), false);
+                            String keyPath = paths.append(path, String.valueOf(e.getKey()), false);
                             nv = looksEncrypted(ev) && filter.wanted(keyPath) ? open(ev, keyPath) : ev;
                         } else {
                             nv = element(inner, ev, outSchema.valueSchema(), eachPath);
@@ -176,10 +182,10 @@ public final class ConnectDecryptor {
             if (v instanceof Map<?, ?> m) {
                 Map<Object, Object> out = new LinkedHashMap<>(m.size() * 2);
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    String p = FieldPath.append(path, String.valueOf(e.getKey()), false);
+                    String p = paths.append(path, String.valueOf(e.getKey()), false);
                     Object ev = e.getValue();
                     if (ev instanceof List<?> list) {
-                        String eachPath = FieldPath.append(path, String.valueOf(e.getKey()), true);
+                        String eachPath = paths.append(path, String.valueOf(e.getKey()), true);
                         List<Object> outList = new ArrayList<>(list.size());
                         for (Object x : list) {
                             outList.add(looksEncrypted(x) ? (filter.wanted(eachPath) ? open(x, eachPath) : x)

@@ -1,0 +1,34 @@
+package dev.fieldseal.field;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Remembers canonical paths built while walking records, so the same field of every record gets
+ * the same String instance: no concatenation per value, and its hash (used for the associated-data
+ * and selection lookups) is computed once. Bounded, because schemaless map keys come from the data.
+ */
+public final class PathMemo {
+
+    private static final int MAX_ENTRIES = 4096;
+
+    private final Map<String, Map<String, String>> fields = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> each = new ConcurrentHashMap<>();
+    private final AtomicInteger size = new AtomicInteger();
+
+    /** {@link FieldPath#append}, remembered. */
+    public String append(String parent, String name, boolean eachElement) {
+        Map<String, String> byName = (eachElement ? each : fields).get(parent);
+        String p = byName == null ? null : byName.get(name);
+        if (p != null) {
+            return p;
+        }
+        p = FieldPath.append(parent, name, eachElement);
+        if (size.get() < MAX_ENTRIES) {
+            size.incrementAndGet();
+            (eachElement ? each : fields).computeIfAbsent(parent, k -> new ConcurrentHashMap<>()).putIfAbsent(name, p);
+        }
+        return p;
+    }
+}
