@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.config.FieldsealConfig;
@@ -60,7 +61,7 @@ class DekLifecycleTest {
             assertNotSame(first, second);
             assertEquals(2, fx.metrics.get(FieldsealMetrics.DEKS_CREATED));
             assertEquals(1, fx.metrics.get(FieldsealMetrics.DEKS_RETIRED));
-            assertEquals(true, first.key().isDestroyed());
+            assertTrue(first.key().isDestroyed(), "a retired DEK is destroyed");
         }
     }
 
