@@ -205,14 +205,15 @@ class DeserializerFaultsTest {
 
     /** A disabled version and a deleted key: fail names key and version, mask masks, nothing is retried forever. */
     @Test
-    void aDisabledVersionAndADeletedKeyFailNamingTheKeyOrMask() {
+    void aDisabledVersionAndADeletedKeyFailNamingTheKeyOrMask() throws Exception {
         String topic = "faults-disabled";
         broker.createTopic(topic);
         String version = kv.createRsaKey("short-lived");
         kv.createRsaKey("doomed");
         try (KafkaProducer<String, Object> p = producer("short-lived"); KafkaProducer<String, Object> q = producer("doomed")) {
-            p.send(new ProducerRecord<>(topic, "a", value(0)));
-            q.send(new ProducerRecord<>(topic, "b", value(1)));
+            // One after the other: two producers give no order otherwise, and the checks go by offset.
+            p.send(new ProducerRecord<>(topic, "a", value(0))).get();
+            q.send(new ProducerRecord<>(topic, "b", value(1))).get();
         }
         String doomedVersion = kv.currentVersion("doomed");
         kv.setEnabled("short-lived", version, false);
