@@ -169,7 +169,7 @@ class SerdeBrokerTest {
     }
 
     @Test
-    void connectAndSerializerRecordsDecryptToTheOriginalsAcrossAKeyRotation() {
+    void connectAndSerializerRecordsDecryptToTheOriginalsAcrossAKeyRotation() throws Exception {
         String topic = "customers-json";
         broker.createTopic(topic);
         Map<String, Object> props = fieldseal(vault, "pii", "fieldseal.fields", "ssn,email,balance,address.street");
@@ -200,12 +200,13 @@ class SerdeBrokerTest {
                     assertFalse(new String(bytes).contains(SSN));
                     RecordHeaders h = new RecordHeaders();
                     r.sealed().headers().forEach(h::add);
-                    raw.send(new ProducerRecord<>(topic, null, "connect", bytes, h));
+                    // Each send completes before the next: two producers give no order otherwise.
+                    raw.send(new ProducerRecord<>(topic, null, "connect", bytes, h)).get();
                     expected.add(json(conv.fromConnectData(topic, CUSTOMER, original)));
                 }
                 String doc = "{\"id\":" + (10 + round) + ",\"ssn\":\"" + SSN + "\",\"email\":\"x@example.com\","
                         + "\"balance\":1234.50,\"address\":{\"street\":\"" + STREET + "\",\"zip\":\"12345\"}}";
-                app.send(new ProducerRecord<>(topic, "app", doc));
+                app.send(new ProducerRecord<>(topic, "app", doc)).get();
                 expected.add(json(doc));
             }
             raw.flush();
