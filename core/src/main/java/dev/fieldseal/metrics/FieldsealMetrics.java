@@ -102,6 +102,27 @@ public final class FieldsealMetrics {
                 .mapToLong(e -> e.getValue().sum()).sum();
     }
 
+    /** The sum of every labelled series of one counter, e.g. all {@code failures{cause=...}}. */
+    public long total(String counter) {
+        return sum(counter + "{", false);
+    }
+
+    /** Key Vault calls of any operation whose outcome was not {@code success}. */
+    public long kmsCallsFailed() {
+        return sum(KMS_CALLS + "{", true);
+    }
+
+    private long sum(String prefix, boolean failedOnly) {
+        long n = 0;
+        for (Map.Entry<String, LongAdder> e : counters.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith(prefix) && !(failedOnly && k.endsWith("outcome=success}"))) {
+                n += e.getValue().sum();
+            }
+        }
+        return n;
+    }
+
     /** Every counter by full name, sorted. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();

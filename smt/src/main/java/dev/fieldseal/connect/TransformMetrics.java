@@ -39,8 +39,8 @@ final class TransformMetrics {
         for (String op : new String[] {"resolve", "wrap", "unwrap"}) {
             gauges.put(FieldsealMetrics.KMS_CALLS + "-" + op, x -> x.kmsCalls(op));
         }
-        gauges.put(FieldsealMetrics.KMS_CALLS + "-failed", TransformMetrics::failedKmsCalls);
-        gauges.put(FieldsealMetrics.FAILURES, TransformMetrics::failures);
+        gauges.put(FieldsealMetrics.KMS_CALLS + "-failed", FieldsealMetrics::kmsCallsFailed);
+        gauges.put(FieldsealMetrics.FAILURES, x -> x.total(FieldsealMetrics.FAILURES));
         gauges.forEach((name, f) -> {
             MetricName mn = pluginMetrics.metricName(name, description(name), new LinkedHashMap<>());
             try {
@@ -53,24 +53,6 @@ final class TransformMetrics {
                         + "stopped yet; this instance runs without publishing it.", name, mn.tags());
             }
         });
-    }
-
-    private static long failedKmsCalls(FieldsealMetrics m) {
-        return sum(m, FieldsealMetrics.KMS_CALLS + "{", true);
-    }
-
-    private static long failures(FieldsealMetrics m) {
-        return sum(m, FieldsealMetrics.FAILURES + "{", false);
-    }
-
-    private static long sum(FieldsealMetrics m, String prefix, boolean failedOnly) {
-        long n = 0;
-        for (Map.Entry<String, Long> e : m.snapshot().entrySet()) {
-            if (e.getKey().startsWith(prefix) && !(failedOnly && e.getKey().endsWith("outcome=success}"))) {
-                n += e.getValue();
-            }
-        }
-        return n;
     }
 
     private static String description(String name) {

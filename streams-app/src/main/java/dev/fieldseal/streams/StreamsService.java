@@ -162,6 +162,10 @@ public final class StreamsService implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Backoff on the dying stream thread before Kafka Streams replaces it: a plain pause is what is
+     * wanted here (nothing to wait on; the thread is about to be discarded).
+     */
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -132,6 +132,7 @@ public final class LeakGuard extends AbstractAppender {
         }
     }
 
+    /** The whole stack with causes, as text to scan (into a string, never to a console or log). */
     static String stackTrace(Throwable t) {
         StringWriter w = new StringWriter();
         t.printStackTrace(new PrintWriter(w));
