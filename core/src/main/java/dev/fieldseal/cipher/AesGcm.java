@@ -56,15 +56,16 @@ public final class AesGcm {
     }
 
     /**
-     * Decrypts ciphertext-and-tag bytes {@code [offset, offset + length)} of {@code in}.
+     * Decrypts ciphertext-and-tag bytes {@code [offset, offset + length)} of {@code in}, with the
+     * nonce read in place at {@code nonceOffset} of {@code nonceSource} (usually the same envelope).
      *
      * @throws AEADBadTagException if the tag does not verify (altered data, wrong key, wrong AAD)
      */
-    public static byte[] decrypt(SecretKey key, byte[] nonce, byte[] aad, byte[] in, int offset, int length)
-            throws GeneralSecurityException {
+    public static byte[] decrypt(SecretKey key, byte[] nonceSource, int nonceOffset, byte[] aad, byte[] in, int offset,
+                                 int length) throws GeneralSecurityException {
         Cipher c = CIPHER.get();
         try {
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonceSource, nonceOffset, NONCE_LENGTH));
             c.updateAAD(aad);
             return c.doFinal(in, offset, length);
         } catch (AEADBadTagException e) {

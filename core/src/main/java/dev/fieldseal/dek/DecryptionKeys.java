@@ -36,6 +36,9 @@ public final class DecryptionKeys implements AutoCloseable {
                 .maximumSize(maxSize)
                 .expireAfterAccess(Duration.ofMillis(ttlMs))
                 .ticker(ticker)
+                // Maintenance on the calling thread: handing it to the common pool costs a thread
+                // wake-up every few reads, more than the lookup itself.
+                .executor(Runnable::run)
                 .<Edek, DataKey>removalListener((edek, key, cause) -> {
                     if (key != null && cause != RemovalCause.REPLACED) {
                         key.destroy();

@@ -16,19 +16,19 @@ public final class Envelope {
     private final byte[] dekRef;
     private final int keyStart;
     private final int keyEnd;
-    private final byte[] nonce;
+    private final int nonceOffset;
     private final int bodyOffset;
     private final int bodyLength;
 
     Envelope(byte[] source, CipherSuite suite, Edek edek, byte[] dekRef, int keyStart, int keyEnd,
-             byte[] nonce, int bodyOffset, int bodyLength) {
+             int nonceOffset, int bodyOffset, int bodyLength) {
         this.source = source;
         this.suite = suite;
         this.edek = edek;
         this.dekRef = dekRef;
         this.keyStart = keyStart;
         this.keyEnd = keyEnd;
-        this.nonce = nonce;
+        this.nonceOffset = nonceOffset;
         this.bodyOffset = bodyOffset;
         this.bodyLength = bodyLength;
     }
@@ -47,8 +47,14 @@ public final class Envelope {
         return dekRef;
     }
 
+    /** Where the GCM nonce lies in {@link #source()} (it is not copied: the cipher reads it in place). */
+    public int nonceOffset() {
+        return nonceOffset;
+    }
+
+    /** A copy of the GCM nonce, or null for AES-SIV. */
     public byte[] nonce() {
-        return nonce;
+        return suite == CipherSuite.AES_256_GCM ? Arrays.copyOfRange(source, nonceOffset, nonceOffset + 12) : null;
     }
 
     public byte[] source() {

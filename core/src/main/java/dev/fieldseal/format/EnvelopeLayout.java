@@ -160,16 +160,16 @@ public final class EnvelopeLayout {
             throw malformed("unknown key mode " + (b[5] & 0xff));
         }
         int keyEnd = r.pos;
-        byte[] nonce = null;
+        int nonceOffset = r.pos;
         if (suite == CipherSuite.AES_256_GCM) {
-            nonce = r.fixed(AesGcm.NONCE_LENGTH, "nonce");
+            r.skip(AesGcm.NONCE_LENGTH, "nonce");
         }
         int bodyLength = b.length - r.pos;
         int minBody = suite == CipherSuite.AES_256_GCM ? AesGcm.TAG_LENGTH : 16;
         if (bodyLength < minBody) {
             throw malformed("truncated ciphertext");
         }
-        return new Envelope(b, suite, edek, ref, keyStart, keyEnd, nonce, r.pos, bodyLength);
+        return new Envelope(b, suite, edek, ref, keyStart, keyEnd, nonceOffset, r.pos, bodyLength);
     }
 
     static DecryptionException malformed(String what) {

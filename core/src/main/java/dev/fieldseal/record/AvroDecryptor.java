@@ -1,7 +1,5 @@
 package dev.fieldseal.record;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
@@ -36,7 +34,7 @@ public final class AvroDecryptor {
     private final PathFilter filter;
     private final AvroValueCodec codec;
     private final DecryptFailureHandler<Object> onFailure;
-    private final Cache<Schema, Schema> schemaCache = Caffeine.newBuilder().weakKeys().maximumSize(256).build();
+    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(256);
 
     /** The decrypted record and how many values were decrypted. */
     public record Result(GenericRecord value, int fields) {

@@ -1,7 +1,5 @@
 package dev.fieldseal.record;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
@@ -31,7 +29,7 @@ public final class AvroEncryptor {
     private final Sealer sealer;
     private final FieldSelection selection;
     private final AvroValueCodec codec;
-    private final Cache<Schema, Schema> schemaCache = Caffeine.newBuilder().weakKeys().maximumSize(256).build();
+    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(256);
 
     /** The encrypted record and what was used, for the record's headers. */
     public record Result(GenericRecord value, SealedRecord sealed) {

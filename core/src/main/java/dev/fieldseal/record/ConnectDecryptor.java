@@ -1,7 +1,5 @@
 package dev.fieldseal.record;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldPath;
@@ -34,7 +32,7 @@ public final class ConnectDecryptor {
     private final PathMemo paths = new PathMemo();
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
-    private final Cache<Schema, Schema> schemaCache = Caffeine.newBuilder().weakKeys().maximumSize(512).build();
+    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(512);
 
     /** The decrypted value, its schema (null for schemaless), and how many values were decrypted. */
     public record Result(Schema schema, Object value, int fields) {

@@ -1,7 +1,5 @@
 package dev.fieldseal.record;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
@@ -32,7 +30,7 @@ public final class ConnectEncryptor {
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
     private final boolean bytesOutput;
-    private final Cache<Schema, Schema> schemaCache = Caffeine.newBuilder().weakKeys().maximumSize(512).build();
+    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(512);
 
     /** The encrypted value, its schema (null for schemaless) and what was used, for the headers. */
     public record Result(Schema schema, Object value, SealedRecord sealed) {

@@ -174,6 +174,26 @@ class DekLifecycleTest {
         }
     }
 
+    @Test
+    void aDekInUseStaysCachedAndAnIdleOneIsUnwrappedAgain() {
+        FieldsealConfig c = fx.config(FieldsealConfig.DEK_CACHE_TTL_MS, "60000");
+        byte[] secret = "123-45-6789".getBytes(StandardCharsets.UTF_8);
+        try (Kms kms = fx.kms(); Sealer s = new Sealer(c, kms, Ticker.systemTicker(), fx.metrics);
+             Unsealer u = new Unsealer(c, kms, ticker, fx.metrics)) {
+            byte[] value = s.seal(secret, "ssn", false, s.newRecord());
+            long before = fx.metrics.kmsCalls("unwrap");
+            // 300 values 500 ms apart: 150 s in all, more than the idle TTL, but never idle.
+            for (int i = 0; i < 300; i++) {
+                assertArrayEquals(secret, u.unseal(value, "ssn", Map.of()));
+                ticker.advance(500);
+            }
+            assertEquals(1, fx.metrics.kmsCalls("unwrap") - before);
+            ticker.advance(61_000);
+            assertArrayEquals(secret, u.unseal(value, "ssn", Map.of()));
+            assertEquals(2, fx.metrics.kmsCalls("unwrap") - before, "idle past dek.cache.ttl.ms: unwrapped again");
+        }
+    }
+
     /** Delays unwraps by a fixed time. */
     static final class SlowUnwrapKms implements Kms {
         private final Kms inner;
