@@ -69,6 +69,7 @@ public final class CpuRatios {
         try {
             Map<String, Supplier<Object>> c = new LinkedHashMap<>();
             c.put("plainDeserializer", s::plainDeserializer);
+            c.put("plainDeserializerOnPlaintext", s::plainDeserializerOnPlaintext);
             c.put("gcmDecrypt", () -> {
                 s.gcmDecrypt(bh);
                 return null;
@@ -79,6 +80,8 @@ public final class CpuRatios {
             n.put("name", "deserializer");
             n.set("nsPerOp", MAPPER.valueToTree(r));
             n.put("decryptRatio", r.get("decryptingDeserializer") / (r.get("plainDeserializer") + r.get("gcmDecrypt")));
+            n.put("decryptRatioToPlaintext", r.get("decryptingDeserializer")
+                    / (r.get("plainDeserializerOnPlaintext") + r.get("gcmDecrypt")));
             System.err.println("deserializer: " + r + " " + n);
         } finally {
             s.tearDown();

@@ -11,12 +11,14 @@ import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 
@@ -54,6 +56,7 @@ public final class JsonDecryptor {
 
     private final Unsealer unsealer;
     private final PathFilter filter;
+    private final PathMemo paths = new PathMemo();
     private final JsonValueCodec codec;
     private final ConnectValueCodec connectCodec;
     private final ConnectForm form;
@@ -81,25 +84,42 @@ public final class JsonDecryptor {
     }
 
     /**
+     * Decrypts a copy of {@code document}.
+     *
      * @param headerEdeks the record's {@code fieldseal.edek} header, parsed; empty under field placement
      */
     public Result decrypt(JsonNode document, Map<ByteBuffer, Edek> headerEdeks) {
+        return decrypt(document, true, headerEdeks, UnaryOperator.identity());
+    }
+
+    /**
+     * Decrypts inside {@code document} itself, which the caller owns (a tree just parsed for this
+     * call): no copy is made. {@code asParsed} turns each decrypted value into the node the
+     * document's parser would have built from its JSON text (number node types differ between
+     * parser settings), so the result equals parsing the decrypted document.
+     */
+    public Result decryptInPlace(JsonNode document, Map<ByteBuffer, Edek> headerEdeks, UnaryOperator<JsonNode> asParsed) {
+        return decrypt(document, false, headerEdeks, asParsed);
+    }
+
+    private Result decrypt(JsonNode document, boolean copy, Map<ByteBuffer, Edek> headerEdeks,
+                           UnaryOperator<JsonNode> asParsed) {
         if (document == null || !(document.isObject() || document.isArray())) {
             return new Result(document, 0);
         }
-        Walk w = new Walk(headerEdeks);
+        Walk w = new Walk(headerEdeks, asParsed);
+        JsonNode out = copy ? document.deepCopy() : document;
         if (hasEmbeddedSchema(document)) {
             if (form == null) {
                 throw new IllegalStateException("JSON with an embedded Connect schema needs a ConnectForm to "
                         + "restore the schema of decrypted fields.");
             }
-            ObjectNode out = ((ObjectNode) document).deepCopy();
-            Node n = w.withSchema((ObjectNode) out.get("schema"), out.get("payload"), "");
-            out.set("schema", n.schema);
-            out.set("payload", n.value);
-            return new Result(out, w.count);
+            ObjectNode o = (ObjectNode) out;
+            Node n = w.withSchema((ObjectNode) o.get("schema"), o.get("payload"), "");
+            o.set("schema", n.schema);
+            o.set("payload", n.value);
+            return new Result(o, w.count);
         }
-        JsonNode out = document.deepCopy();
         w.plain(out, "");
         return new Result(out, w.count);
     }
@@ -109,10 +129,12 @@ public final class JsonDecryptor {
 
     private final class Walk {
         private final Map<ByteBuffer, Edek> edeks;
+        private final UnaryOperator<JsonNode> asParsed;
         private int count;
 
-        Walk(Map<ByteBuffer, Edek> edeks) {
+        Walk(Map<ByteBuffer, Edek> edeks, UnaryOperator<JsonNode> asParsed) {
             this.edeks = edeks;
+            this.asParsed = asParsed;
         }
 
         // ---- plain JSON: recognised by the magic prefix ----------------------------------------
@@ -125,10 +147,9 @@ public final class JsonDecryptor {
                     Map.Entry<String, JsonNode> e = it.next();
                     JsonNode v = e.getValue();
                     if (v.isArray()) {
-                        plain(v, FieldPath.append(path, e.getKey(), true));
-                    } else {
-                        String p = FieldPath.append(path, e.getKey(), false);
-                        JsonNode nv = visit(v, p);
+                        plain(v, paths.append(path, e.getKey(), true));
+                    } else if (v.isObject() || looksEncrypted(v)) { // other scalars need no path
+                        JsonNode nv = visit(v, paths.append(path, e.getKey(), false));
                         if (nv != v) {
                             e.setValue(nv);
                         }
@@ -167,7 +188,7 @@ public final class JsonDecryptor {
                     out = codec.decode(plaintext);
                 }
                 count++;
-                return out;
+                return asParsed.apply(out);
             } catch (RuntimeException e) {
                 return onFailure.onFailure(path, v, e);
             }
@@ -264,7 +285,7 @@ public final class JsonDecryptor {
             try {
                 byte[] plaintext = unsealer.unseal(envelope(value.asText(), path), path, edeks);
                 SchemaAndValue sv = connectCodec.decode(plaintext);
-                JsonNode out = form.value(original, sv.value());
+                JsonNode out = asParsed.apply(form.value(original, sv.value()));
                 count++;
                 return new Node(form.schema(original).deepCopy(), out);
             } catch (RuntimeException e) {

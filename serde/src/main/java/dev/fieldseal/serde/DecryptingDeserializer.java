@@ -32,6 +32,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.connect.json.JsonDeserializer;
 
 /**
  * A consumer-side {@link Deserializer} that decrypts fieldseal values and hands the application
@@ -49,6 +50,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private Unsealer unsealer;
     private Deserializer<Object> inner;
     private boolean innerForAvro;
+    /** The inner deserializer is Kafka's JsonDeserializer: decrypt inside the tree it returns. */
+    private boolean innerTree;
     private FailurePolicy policy;
     private String mask;
     private JsonDecryptor json;
@@ -78,6 +81,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         innerForAvro = config.isSet(SerdeConfig.INNER_DESERIALIZER);
         inner = config.getConfiguredInstance(SerdeConfig.INNER_DESERIALIZER, Deserializer.class);
         inner.configure(configs, isKey);
+        innerTree = ((Object) inner) instanceof JsonDeserializer;
         ConnectValueCodec connectCodec = new ConnectValueCodec();
         AvroValueCodec avroCodec = new AvroValueCodec();
         switch (config.format()) {
@@ -130,6 +134,9 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     }
 
     private Object json(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {
+        if (innerTree) {
+            return jsonTree(topic, headers, data, edeks);
+        }
         JsonNode doc = Json.parse(mapper, topic, data);
         JsonDecryptor.Result r;
         try {
@@ -144,6 +151,32 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
             return inner.deserialize(topic, headers, data);
         }
         return inner.deserialize(topic, headers, Json.bytes(mapper, r.value()));
+    }
+
+    /**
+     * Parsing once: the tree Kafka's JsonDeserializer returns is decrypted in place, which spares
+     * writing the decrypted document and parsing it again (more than half the time otherwise).
+     */
+    private Object jsonTree(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {
+        JsonNode doc = (JsonNode) inner.deserialize(topic, headers, data);
+        JsonDecryptor.Result r;
+        try {
+            r = json.decryptInPlace(doc, edeks, value -> asInnerParsed(topic, value));
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unexpected(topic, e);
+        }
+        counted(r.fields());
+        return r.value();
+    }
+
+    /** A decrypted value as the inner deserializer would have parsed it from the decrypted document. */
+    private JsonNode asInnerParsed(String topic, JsonNode value) {
+        if (value.isTextual() || value.isBoolean() || value.isNull()) {
+            return value; // every parser builds these alike; numbers and containers depend on its settings
+        }
+        return (JsonNode) inner.deserialize(topic, Json.bytes(mapper, value));
     }
 
     private Object avro(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {

@@ -8,12 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fieldseal.codec.ConnectValueCodec;
+import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.envelope.Sealer;
+import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.kms.local.LocalKeyFile;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.record.ConnectEncryptor;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -22,6 +30,11 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +117,65 @@ class SerdeUnitTest {
         try (DecryptingDeserializer d = deserializer(props("fieldseal.format", "string", "fieldseal.on.failure", "mask",
                 "fieldseal.mask.value", "XXXX"))) {
             assertEquals("XXXX", d.deserialize("t", wire));
+        }
+    }
+
+    /**
+     * With Kafka's JsonDeserializer inside, the tree it parses is decrypted in place: the result
+     * must equal what it parses from the plaintext document, number node types included.
+     */
+    @Test
+    void aJsonDeserializerInnerReturnsTheTreeOfThePlaintext() {
+        String doc = "{\"id\":7,\"ssn\":\"123-45-6789\",\"balance\":1234.50,\"ratio\":0.1,\"ok\":true,"
+                + "\"big\":12345678901234567890,\"address\":{\"street\":\"1 Main St\",\"zip\":\"0150\"},"
+                + "\"tags\":[\"a\",\"b\"],\"scores\":[1.5,2],\"note\":null}";
+        Map<String, Object> tree = props("fieldseal.format", "json",
+                "fieldseal.inner.deserializer", JsonDeserializer.class.getName());
+        try (EncryptingSerializer s = serializer(props("fieldseal.format", "json",
+                "fieldseal.fields", "ssn,balance,ratio,ok,big,address,tags[*],scores,note"));
+             DecryptingDeserializer d = deserializer(tree); JsonDeserializer plain = new JsonDeserializer()) {
+            RecordHeaders h = new RecordHeaders();
+            byte[] wire = s.serialize("t", h, doc);
+            assertFalse(new String(wire, StandardCharsets.UTF_8).contains("123-45-6789"));
+            assertEquals(plain.deserialize("t", doc.getBytes(StandardCharsets.UTF_8)), d.deserialize("t", h, wire));
+            assertEquals(9, d.metrics().get("fields-decrypted"), "every value but the null");
+        }
+
+        // JsonConverter's form with an embedded schema, as a Connect worker writes it after EncryptFields
+        org.apache.kafka.connect.data.Schema schema = SchemaBuilder.struct().name("Customer")
+                .field("id", org.apache.kafka.connect.data.Schema.INT64_SCHEMA)
+                .field("ssn", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                .field("balance", Decimal.builder(2).build())
+                .field("score", org.apache.kafka.connect.data.Schema.FLOAT64_SCHEMA).build();
+        Struct customer = new Struct(schema).put("id", 1L).put("ssn", "123-45-6789")
+                .put("balance", new BigDecimal("1234.50")).put("score", 0.25);
+        JsonConverter converter = new JsonConverter();
+        converter.configure(Map.of("schemas.enable", true, "converter.type", "value"));
+        FieldsealConfig core = SerdeConfig.fromPrefixed(props("fieldseal.fields", "ssn,balance,score")).core();
+        try (Sealer sealer = Sealer.create(core, new FieldsealMetrics()); DecryptingDeserializer d = deserializer(tree);
+             JsonDeserializer plain = new JsonDeserializer()) {
+            ConnectEncryptor.Result r = new ConnectEncryptor(sealer, FieldSelection.of(core.fields(), List.of()),
+                    new ConnectValueCodec(), false).encrypt(schema, customer);
+            byte[] wire = converter.fromConnectData("t", r.schema(), r.value());
+            assertEquals(plain.deserialize("t", converter.fromConnectData("t", schema, customer)),
+                    d.deserialize("t", wire));
+        }
+
+        // failure policies apply inside the tree too
+        byte[] foreign;
+        try (EncryptingSerializer s = serializer(props("fieldseal.format", "json", "fieldseal.fields", "ssn",
+                "fieldseal.kek.id", "local:other", "fieldseal.local.key.file", otherKeys.toString()))) {
+            foreign = s.serialize("t", "{\"id\":1,\"ssn\":\"123-45-6789\"}");
+        }
+        Map<String, Object> masking = new HashMap<>(tree);
+        masking.put("fieldseal.on.failure", "mask");
+        masking.put("fieldseal.mask.value", "XXXX");
+        try (DecryptingDeserializer d = deserializer(masking)) {
+            assertEquals("{\"id\":1,\"ssn\":\"XXXX\"}", d.deserialize("t", foreign).toString());
+        }
+        try (DecryptingDeserializer d = deserializer(tree)) {
+            SerializationException e = assertThrows(SerializationException.class, () -> d.deserialize("t", foreign));
+            assertTrue(e.getMessage().contains("local:other"), e.getMessage());
         }
     }
 
