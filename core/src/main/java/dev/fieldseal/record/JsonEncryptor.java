@@ -36,10 +36,21 @@ public final class JsonEncryptor {
     }
 
     /**
+     * Encrypts a copy of {@code document}.
+     *
      * @throws IllegalArgumentException if the document is not an object, or a path goes through a
      *         value that has no members (the message names the path and the JSON type, never the value)
      */
     public Result encrypt(JsonNode document) {
+        return encrypt(document, true);
+    }
+
+    /** {@link #encrypt}, inside {@code document} itself, which the caller owns (a tree parsed for this call). */
+    public Result encryptInPlace(JsonNode document) {
+        return encrypt(document, false);
+    }
+
+    private Result encrypt(JsonNode document, boolean copy) {
         SealedRecord sealed = sealer.newRecord();
         if (document == null || document.isNull() || document.isMissingNode()) {
             return new Result(document, sealed);
@@ -48,7 +59,7 @@ public final class JsonEncryptor {
             throw new IllegalArgumentException("JSON value is " + document.getNodeType() + ", not an object: only "
                     + "objects have fields to encrypt.");
         }
-        ObjectNode out = ((ObjectNode) document).deepCopy();
+        ObjectNode out = copy ? ((ObjectNode) document).deepCopy() : (ObjectNode) document;
         sealObject(out, selection, sealed);
         return new Result(out, sealed);
     }

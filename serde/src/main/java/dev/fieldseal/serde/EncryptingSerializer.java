@@ -87,9 +87,9 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         try {
             switch (config.format()) {
                 case SerdeConfig.FORMAT_JSON: {
-                    JsonNode doc = data instanceof JsonNode n ? n
-                            : Json.parse(mapper, topic, data instanceof byte[] b ? b : inner.serialize(topic, headers, data));
-                    JsonEncryptor.Result r = json.encrypt(doc);
+                    // The application's own tree is copied; one parsed here is encrypted in place.
+                    JsonEncryptor.Result r = data instanceof JsonNode n ? json.encrypt(n) : json.encryptInPlace(
+                            Json.parse(mapper, topic, data instanceof byte[] b ? b : inner.serialize(topic, headers, data)));
                     sealed = r.sealed();
                     out = Json.bytes(mapper, r.value());
                     break;

@@ -17,6 +17,7 @@ import dev.fieldseal.record.JsonEncryptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -98,12 +99,13 @@ final class ValueTransformer {
         }
         switch (crypto.mode()) {
             case StreamsAppConfig.MODE_ENCRYPT -> {
-                JsonEncryptor.Result r = jsonEncryptor.encrypt(tree);
+                JsonEncryptor.Result r = jsonEncryptor.encryptInPlace(tree);
                 crypto.metrics().recordEncrypted(r.sealed().fields());
                 return new Output(writeJson(r.value()), r.sealed().headers(), false);
             }
             case StreamsAppConfig.MODE_DECRYPT -> {
-                JsonDecryptor.Result r = jsonDecryptor.decrypt(tree, Unsealer.headerEdeks(edekHeader));
+                JsonDecryptor.Result r = jsonDecryptor.decryptInPlace(tree, Unsealer.headerEdeks(edekHeader),
+                        UnaryOperator.identity());
                 crypto.metrics().recordDecrypted(r.fields());
                 return new Output(writeJson(r.value()), Map.of(), route.fields().isEmpty());
             }
