@@ -13,7 +13,7 @@ import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.record.AvroDecryptor;
 import dev.fieldseal.record.AvroEncryptor;
 import dev.fieldseal.record.JsonDecryptor;
-import dev.fieldseal.record.JsonEncryptor;
+import dev.fieldseal.record.JsonBytesEncryptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
@@ -51,7 +51,7 @@ final class ValueTransformer {
     private final Route route;
     private final Crypto crypto;
     private final FieldSelection selection;
-    private JsonEncryptor jsonEncryptor;
+    private JsonBytesEncryptor jsonEncryptor;
     private JsonDecryptor jsonDecryptor;
     private AvroEncryptor avroEncryptor;
     private AvroDecryptor avroDecryptor;
@@ -69,7 +69,7 @@ final class ValueTransformer {
         this.selection = FieldSelection.of(route.fields(), route.deterministicFields());
         switch (crypto.mode()) {
             case StreamsAppConfig.MODE_ENCRYPT -> {
-                jsonEncryptor = new JsonEncryptor(crypto.sealer(), selection, new JsonValueCodec());
+                jsonEncryptor = new JsonBytesEncryptor(crypto.sealer(), selection, new JsonValueCodec(), JSON);
                 avroEncryptor = new AvroEncryptor(crypto.sealer(), selection, new AvroValueCodec());
             }
             case StreamsAppConfig.MODE_DECRYPT -> {
@@ -93,16 +93,14 @@ final class ValueTransformer {
     }
 
     private Output json(byte[] value, byte[] edekHeader) {
+        if (crypto.mode().equals(StreamsAppConfig.MODE_ENCRYPT)) {
+            return encryptJson(value);
+        }
         JsonNode tree = readJson(value);
         if (tree == null || tree.isNull() || tree.isMissingNode()) {
             return Output.unchanged(value);
         }
         switch (crypto.mode()) {
-            case StreamsAppConfig.MODE_ENCRYPT -> {
-                JsonEncryptor.Result r = jsonEncryptor.encryptInPlace(tree);
-                crypto.metrics().recordEncrypted(r.sealed().fields());
-                return new Output(writeJson(r.value()), r.sealed().headers(), false);
-            }
             case StreamsAppConfig.MODE_DECRYPT -> {
                 JsonDecryptor.Result r = jsonDecryptor.decryptInPlace(tree, Unsealer.headerEdeks(edekHeader),
                         UnaryOperator.identity());
@@ -147,17 +145,31 @@ final class ValueTransformer {
         };
     }
 
+    /** Encrypts without building a tree: the selected values are spliced into the input bytes. */
+    private Output encryptJson(byte[] value) {
+        JsonBytesEncryptor.Result r;
+        try {
+            r = jsonEncryptor.encrypt(value);
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+        crypto.metrics().recordEncrypted(r.sealed().fields());
+        return new Output(r.value(), r.sealed().headers(), false);
+    }
+
     static JsonNode readJson(byte[] value) {
         try {
             return JSON.readTree(value);
-        } catch (JsonProcessingException e) {
-            // Jackson's message quotes the input; only the position is reported.
-            throw new BadRecordException("Value is not valid JSON (" + e.getClass().getSimpleName()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr()) + ").");
         } catch (IOException e) {
-            throw new BadRecordException("Value is not valid JSON (" + e.getClass().getSimpleName() + ").");
+            throw notJson(e);
         }
+    }
+
+    private static BadRecordException notJson(IOException e) {
+        // Jackson's message quotes the input; only the position is reported.
+        return new BadRecordException("Value is not valid JSON (" + e.getClass().getSimpleName()
+                + (e instanceof JsonProcessingException j && j.getLocation() != null ? " at line "
+                + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "") + ").");
     }
 
     private static byte[] writeJson(JsonNode node) {
