@@ -11,7 +11,9 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.record.JsonBytesEncryptor;
 import dev.fieldseal.record.JsonEncryptor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -43,6 +45,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private Sealer sealer;
     private Serializer<Object> inner;
     private JsonEncryptor json;
+    private JsonBytesEncryptor jsonBytes;
     private AvroEncryptor avro;
     private final AvroWire avroWire = new AvroWire();
     private final JsonValueCodec codec = new JsonValueCodec();
@@ -63,9 +66,18 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         inner.configure(configs, isKey);
         sealer = Sealer.create(core, metrics);
         json = new JsonEncryptor(sealer, selection, codec);
+        jsonBytes = new JsonBytesEncryptor(sealer, selection, codec, mapper);
         avro = new AvroEncryptor(sealer, selection, new AvroValueCodec());
         // Resolve the key and make a DEK now: a wrong kek.id or credential fails the producer at start.
         sealer.warmUp();
+    }
+
+    private JsonBytesEncryptor.Result jsonText(String topic, byte[] text) {
+        try {
+            return jsonBytes.encrypt(text);
+        } catch (IOException e) {
+            throw Json.unreadable(topic, e);
+        }
     }
 
     @Override
@@ -87,11 +99,16 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         try {
             switch (config.format()) {
                 case SerdeConfig.FORMAT_JSON: {
-                    // The application's own tree is copied; one parsed here is encrypted in place.
-                    JsonEncryptor.Result r = data instanceof JsonNode n ? json.encrypt(n) : json.encryptInPlace(
-                            Json.parse(mapper, topic, data instanceof byte[] b ? b : inner.serialize(topic, headers, data)));
-                    sealed = r.sealed();
-                    out = Json.bytes(mapper, r.value());
+                    if (data instanceof JsonNode n) { // the application's own tree: encrypted in a copy
+                        JsonEncryptor.Result r = json.encrypt(n);
+                        sealed = r.sealed();
+                        out = Json.bytes(mapper, r.value());
+                    } else { // JSON text: the envelopes are spliced in, every other byte kept as it was
+                        JsonBytesEncryptor.Result r = jsonText(topic, data instanceof byte[] b ? b
+                                : inner.serialize(topic, headers, data));
+                        sealed = r.sealed();
+                        out = r.value();
+                    }
                     break;
                 }
                 case SerdeConfig.FORMAT_AVRO: {

@@ -28,14 +28,20 @@ final class Json {
     static JsonNode parse(ObjectMapper mapper, String topic, byte[] data) {
         try {
             return mapper.readTree(data);
-        } catch (JacksonException e) {
-            JsonLocation l = e.getLocation();
-            throw new SerializationException("Value from topic '" + topic + "' is not valid JSON (at line "
-                    + (l == null ? "?" : l.getLineNr()) + ", column " + (l == null ? "?" : l.getColumnNr()) + ")");
         } catch (IOException e) {
-            throw new SerializationException("Value from topic '" + topic + "' is unreadable: "
-                    + e.getClass().getSimpleName());
+            throw unreadable(topic, e);
         }
+    }
+
+    /** A parse failure, reported by position only: Jackson's own message quotes the input. */
+    static SerializationException unreadable(String topic, IOException e) {
+        if (e instanceof JacksonException j) {
+            JsonLocation l = j.getLocation();
+            return new SerializationException("Value from topic '" + topic + "' is not valid JSON (at line "
+                    + (l == null ? "?" : l.getLineNr()) + ", column " + (l == null ? "?" : l.getColumnNr()) + ")");
+        }
+        return new SerializationException("Value from topic '" + topic + "' is unreadable: "
+                + e.getClass().getSimpleName());
     }
 
     static byte[] bytes(ObjectMapper mapper, JsonNode node) {
