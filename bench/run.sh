@@ -31,7 +31,7 @@ java -Xms1g -Xmx1g -cp "$CP" dev.fieldseal.bench.CpuRatios "$OUT/cpu.json" "${CP
 
 echo "== Key Vault economy, placement, Kafka Streams"
 java -Xmx6g "${JVM_OPTS[@]}" -cp "$CP" dev.fieldseal.bench.Measurements "$OUT/measurements.json" \
-    "${RECORDS:-1000000}" "${STREAMS_RECORDS:-200000}" > "$OUT/measurements.txt"
+    "${RECORDS:-1000000}" "${STREAMS_RECORDS:-400000}" > "$OUT/measurements.txt"
 
 echo "== report"
 java -cp "$CP" dev.fieldseal.bench.Report "$OUT/jmh.json" "$OUT/measurements.json" "$OUT/cpu.json" \

@@ -28,11 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -217,10 +220,12 @@ public final class Measurements {
             // Alternate, so drifting load on the shared machine hits both alike; keep each one's best.
             for (int round = 0; round < 2; round++) {
                 for (boolean encrypt : new boolean[] {false, true}) {
-                    double rate = streamsRun(broker, records, encrypt, round);
+                    StreamsRun run = streamsRun(broker, records, encrypt, round);
+                    double rate = run.recordsPerSecond();
                     ObjectNode r = runs.addObject();
                     r.put("topology", encrypt ? "encrypt" : "pass-through");
                     r.put("recordsPerSecond", rate);
+                    r.put("bytesPerRecord", run.bytesPerRecord());
                     System.err.printf("streams %s round %d: %.0f records/s%n", encrypt ? "encrypt" : "pass-through",
                             round, rate);
                     if (encrypt) {
@@ -235,13 +240,30 @@ public final class Measurements {
         }
     }
 
+    /** Bytes of the partition's log on the (single) broker. */
+    private static long logSize(Admin admin, TopicPartition tp) throws Exception {
+        long size = 0;
+        for (Node n : admin.describeCluster().nodes().get()) {
+            for (LogDirDescription d : admin.describeLogDirs(List.of(n.id())).allDescriptions().get().get(n.id())
+                    .values()) {
+                ReplicaInfo r = d.replicaInfos().get(tp);
+                size += r == null ? 0 : r.size();
+            }
+        }
+        return size;
+    }
+
     /**
      * One run: the Streams app's own topology ({@code TopologyFactory}, mode encrypt, JSON route with
      * S1's fields, local KEK) or a pass-through topology (source to sink, bytes untouched), with the
      * app's Streams settings. records/s is measured on the output topic, from its first record to
      * the last, so start-up and the first rebalance are left out of both alike.
      */
-    private double streamsRun(KafkaBroker broker, int records, boolean encrypt, int round) throws Exception {
+    /** records/s, and the output log's bytes per record (values, headers and batch framing). */
+    record StreamsRun(double recordsPerSecond, double bytesPerRecord) {
+    }
+
+    private StreamsRun streamsRun(KafkaBroker broker, int records, boolean encrypt, int round) throws Exception {
         String name = (encrypt ? "encrypt" : "plain") + "-" + round;
         String outTopic = "customers-out-" + name;
         broker.createTopic(outTopic, 1);
@@ -290,7 +312,8 @@ public final class Measurements {
                     firstOffset = end;
                 }
                 if (end >= records) {
-                    return (records - firstOffset) / ((now - firstAt) / 1e9);
+                    double rate = (records - firstOffset) / ((now - firstAt) / 1e9);
+                    return new StreamsRun(rate, logSize(admin, tp) / (double) end);
                 }
                 if (now > deadline) {
                     throw new IllegalStateException("streams run " + name + " stalled at " + end + " records");

@@ -121,7 +121,10 @@ public final class ConnectDecryptor {
             for (int i = 0; i < inFields.size(); i++) {
                 Field f = inFields.get(i);
                 Field of = outFields.get(i);
-                Object v = in.getWithoutDefault(f.name());
+                Object v = in.get(f); // by index; a default stands in for null only where one is set
+                if (v != null && v == f.schema().defaultValue()) {
+                    v = in.getWithoutDefault(f.name());
+                }
                 Schema outField = of.schema();
                 out.put(of, v == null || outField == f.schema() && !isStringMap(f.schema()) ? v
                         : value(f.schema(), v, outField, path, f.name()));
