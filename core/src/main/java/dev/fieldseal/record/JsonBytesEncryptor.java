@@ -162,7 +162,7 @@ public final class JsonBytesEncryptor {
             v = mapper.readTree(p);
         }
         int end = (int) p.currentLocation().getByteOffset();
-        if (!frames(json, start, end)) {
+        if (!framesValue(json, start, end)) {
             throw new NotSpliceable();
         }
         splices.add(new Splice(start, end, v, n));
@@ -173,7 +173,7 @@ public final class JsonBytesEncryptor {
      * ':', '[' or ',' and followed by ',', '}' or ']' (whitespace aside). A guard against offsets
      * that would otherwise cut the document in the wrong place.
      */
-    private static boolean frames(byte[] json, int start, int end) {
+    static boolean framesValue(byte[] json, int start, int end) {
         if (start <= 0 || end <= start || end > json.length) {
             return false;
         }

@@ -1,9 +1,13 @@
 package dev.fieldseal.record;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.codec.ValueFamily;
@@ -14,9 +18,12 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Schema;
@@ -108,20 +115,145 @@ public final class JsonDecryptor {
             return new Result(document, 0);
         }
         Walk w = new Walk(headerEdeks, asParsed);
-        JsonNode out = copy ? document.deepCopy() : document;
-        if (hasEmbeddedSchema(document)) {
-            if (form == null) {
-                throw new IllegalStateException("JSON with an embedded Connect schema needs a ConnectForm to "
-                        + "restore the schema of decrypted fields.");
-            }
-            ObjectNode o = (ObjectNode) out;
-            Node n = w.withSchema((ObjectNode) o.get("schema"), o.get("payload"), "");
-            o.set("schema", n.schema);
-            o.set("payload", n.value);
-            return new Result(o, w.count);
+        return new Result(w.document(copy ? document.deepCopy() : document), w.count);
+    }
+
+    /** The decrypted document as JSON text, and how many values were decrypted. */
+    public record TextResult(byte[] value, int fields) {
+    }
+
+    /** An encrypted string found in JSON text: bytes {@code [start, end)}. */
+    private record Found(int start, int end, String text, String path) {
+    }
+
+    /** The document needs the tree path. */
+    private static final class NeedsTree extends Exception {
+        NeedsTree() {
+            super(null, null, false, false);
         }
-        w.plain(out, "");
-        return new Result(out, w.count);
+    }
+
+    /**
+     * Decrypts a JSON document given as bytes without building a tree of it: each encrypted string
+     * is replaced by the JSON text of its plaintext (written with {@code mapper}) and every other
+     * byte is kept as it was; the input itself is returned when nothing changed. Same paths and
+     * rules as {@link #decrypt}. JsonConverter's embedded-schema form, whose schema is rewritten
+     * too, goes through the tree.
+     *
+     * @throws IOException if the bytes are not JSON
+     */
+    public TextResult decryptText(byte[] json, ObjectMapper mapper, Map<ByteBuffer, Edek> headerEdeks)
+            throws IOException {
+        List<Found> found = new ArrayList<>(4);
+        try (JsonParser p = mapper.getFactory().createParser(json)) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_OBJECT) {
+                textObject(p, "", json, found, true);
+            } else if (t == JsonToken.START_ARRAY) {
+                textArray(p, "", json, found);
+            }
+        } catch (NeedsTree e) {
+            Walk w = new Walk(headerEdeks, UnaryOperator.identity());
+            JsonNode doc = mapper.readTree(json);
+            JsonNode out = w.document(doc);
+            return new TextResult(w.changed ? mapper.writeValueAsBytes(out) : json, w.count);
+        }
+        Walk w = new Walk(headerEdeks, UnaryOperator.identity());
+        List<byte[]> replacements = new ArrayList<>(found.size());
+        int length = json.length;
+        for (Found f : found) {
+            TextNode ciphertext = TextNode.valueOf(f.text);
+            JsonNode plain = w.open(ciphertext, f.path);
+            byte[] r = plain == ciphertext ? null : mapper.writeValueAsBytes(plain);
+            replacements.add(r);
+            length += r == null ? 0 : r.length - (f.end - f.start);
+        }
+        if (replacements.stream().allMatch(r -> r == null)) {
+            return new TextResult(json, w.count);
+        }
+        byte[] out = new byte[length];
+        int from = 0;
+        int to = 0;
+        for (int i = 0; i < found.size(); i++) {
+            byte[] r = replacements.get(i);
+            if (r == null) {
+                continue;
+            }
+            Found f = found.get(i);
+            System.arraycopy(json, from, out, to, f.start - from);
+            to += f.start - from;
+            System.arraycopy(r, 0, out, to, r.length);
+            to += r.length;
+            from = f.end;
+        }
+        System.arraycopy(json, from, out, to, json.length - from);
+        return new TextResult(out, w.count);
+    }
+
+    /** At START_OBJECT: as {@code Walk.plain} on an object; leaves the parser at its END_OBJECT. */
+    private void textObject(JsonParser p, String path, byte[] json, List<Found> found, boolean root)
+            throws IOException, NeedsTree {
+        boolean first = root;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (first && (name.equals("schema") || name.equals("payload"))) {
+                throw new NeedsTree(); // perhaps JsonConverter's embedded-schema form
+            }
+            first = false;
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_ARRAY) {
+                textArray(p, paths.append(path, name, true), json, found);
+            } else {
+                textValue(p, t, paths.append(path, name, false), json, found);
+            }
+        }
+    }
+
+    /** At START_ARRAY: as {@code Walk.plain} on an array (path ends with [*]); nested arrays are not entered. */
+    private void textArray(JsonParser p, String path, byte[] json, List<Found> found) throws IOException, NeedsTree {
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            } else {
+                textValue(p, t, path, json, found);
+            }
+        }
+    }
+
+    /** As {@code Walk.visit}. */
+    private void textValue(JsonParser p, JsonToken t, String path, byte[] json, List<Found> found)
+            throws IOException, NeedsTree {
+        if (t == JsonToken.START_OBJECT) {
+            if (filter.mayContain(path)) {
+                textObject(p, path, json, found, false);
+            } else {
+                p.skipChildren();
+            }
+        } else if (t == JsonToken.VALUE_STRING && hasTextMagic(p) && filter.wanted(path)) {
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            String text = p.getText();
+            int end = (int) p.currentLocation().getByteOffset();
+            if (!JsonBytesEncryptor.framesValue(json, start, end)) {
+                throw new NeedsTree();
+            }
+            found.add(new Found(start, end, text, path));
+        }
+    }
+
+    /** Whether the current string starts like an envelope, read without making a String. */
+    private static boolean hasTextMagic(JsonParser p) throws IOException {
+        char[] c = p.getTextCharacters();
+        int off = p.getTextOffset();
+        String prefix = EnvelopeLayout.TEXT_PREFIX;
+        if (p.getTextLength() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (c[off + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private record Node(ObjectNode schema, JsonNode value) {
@@ -132,9 +264,31 @@ public final class JsonDecryptor {
         private final UnaryOperator<JsonNode> asParsed;
         private int count;
 
+        /** Whether anything was replaced: a value decrypted or masked, a schema restored. */
+        private boolean changed;
+
         Walk(Map<ByteBuffer, Edek> edeks, UnaryOperator<JsonNode> asParsed) {
             this.edeks = edeks;
             this.asParsed = asParsed;
+        }
+
+        /** Decrypts inside a whole document (its own copy), plain or with an embedded schema. */
+        JsonNode document(JsonNode doc) {
+            if (!hasEmbeddedSchema(doc)) {
+                if (doc.isObject() || doc.isArray()) {
+                    plain(doc, "");
+                }
+                return doc;
+            }
+            if (form == null) {
+                throw new IllegalStateException("JSON with an embedded Connect schema needs a ConnectForm to "
+                        + "restore the schema of decrypted fields.");
+            }
+            ObjectNode o = (ObjectNode) doc;
+            Node n = withSchema((ObjectNode) o.get("schema"), o.get("payload"), "");
+            o.set("schema", n.schema);
+            o.set("payload", n.value);
+            return o;
         }
 
         // ---- plain JSON: recognised by the magic prefix ----------------------------------------
@@ -188,9 +342,12 @@ public final class JsonDecryptor {
                     out = codec.decode(plaintext);
                 }
                 count++;
+                changed = true;
                 return asParsed.apply(out);
             } catch (RuntimeException e) {
-                return onFailure.onFailure(path, v, e);
+                JsonNode replacement = onFailure.onFailure(path, v, e);
+                changed |= replacement != v;
+                return replacement;
             }
         }
 
@@ -270,6 +427,7 @@ public final class JsonDecryptor {
         }
 
         private Node openWithSchema(ObjectNode schema, JsonNode value, String path) {
+            changed = true; // the field's schema is restored, or made optional for a masked value
             Schema original;
             try {
                 original = connectCodec.schema(Base64.getDecoder().decode(

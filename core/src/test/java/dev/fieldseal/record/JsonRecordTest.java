@@ -2,6 +2,7 @@ package dev.fieldseal.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import dev.fieldseal.field.FieldSelection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
@@ -54,6 +56,15 @@ class JsonRecordTest {
     static JsonNode json(String s) {
         try {
             return MAPPER.readTree(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link JsonDecryptor#decryptText} on the document's JSON text, read back as a tree. */
+    static JsonNode viaText(JsonDecryptor jd, JsonNode doc, Map<java.nio.ByteBuffer, dev.fieldseal.kms.Edek> edeks) {
+        try {
+            return MAPPER.readTree(jd.decryptText(MAPPER.writeValueAsBytes(doc), MAPPER, edeks).value());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,11 +135,37 @@ class JsonRecordTest {
         assertTrue(e.getMessage().contains("'ssn'"), e.getMessage());
         assertTrue(e.getMessage().contains(fx.kekId), e.getMessage());
 
+        assertThrows(DecryptionException.class, () -> viaText(strict, enc, Map.of()));
+
         JsonDecryptor masking = new JsonDecryptor(unsealer, select(), new JsonValueCodec(), new ConnectValueCodec(),
                 null, (path, ct, failure) -> TextNode.valueOf("***"));
         JsonNode d = masking.decrypt(enc, Map.of()).value();
+        assertEquals(d, viaText(masking, enc, Map.of()));
         assertEquals("***", d.get("ssn").textValue());
         assertEquals("Ada", d.path("customer").get("name").textValue());
+    }
+
+    @Test
+    void decryptingJsonTextAgreesWithTheTreeAndKeepsEveryOtherByte() throws IOException {
+        JsonNode enc = encryptor("ssn", "salary", "big", "customer.address", "items[*].card", "tags[*]", "flag")
+                .encrypt(json(DOC)).value();
+        JsonDecryptor all = new JsonDecryptor(unsealer, select());
+        assertEquals(json(DOC), viaText(all, enc, Map.of()));
+        JsonDecryptor limited = new JsonDecryptor(unsealer, select("ssn", "items[*].card"));
+        assertEquals(limited.decrypt(enc, Map.of()).value(), viaText(limited, enc, Map.of()));
+        // a top-level array of documents; an array inside an array is entered by neither path
+        JsonNode arr = json("[" + enc + ",[" + enc.get("ssn") + "]]");
+        assertEquals(all.decrypt(arr, Map.of()).value(), viaText(all, arr, Map.of()));
+        assertEquals(enc.get("ssn"), viaText(all, arr, Map.of()).get(1).get(0));
+
+        String spaced = "{ \"ssn\" : " + enc.get("ssn") + " ,\n \"balance\": 1234.50, \"n\": 1e3 }";
+        assertEquals("{ \"ssn\" : \"123-45-6789\" ,\n \"balance\": 1234.50, \"n\": 1e3 }", new String(
+                all.decryptText(spaced.getBytes(StandardCharsets.UTF_8), MAPPER, Map.of()).value(),
+                StandardCharsets.UTF_8));
+        byte[] plain = DOC.getBytes(StandardCharsets.UTF_8);
+        JsonDecryptor.TextResult none = all.decryptText(plain, MAPPER, Map.of());
+        assertSame(plain, none.value(), "nothing to decrypt: the input itself");
+        assertEquals(0, none.fields());
     }
 
     @Test
@@ -192,6 +229,7 @@ class JsonRecordTest {
             assertTrue(JsonDecryptor.hasEmbeddedSchema(wire));
             assertFalse(wire.toString().contains("123-45-6789"));
             JsonNode decrypted = jd.decrypt(wire, Map.of()).value();
+            assertEquals(decrypted, viaText(jd, wire, Map.of()));
             assertEquals(json(new String(withSchemas.fromConnectData("t", CUSTOMER, original))), decrypted);
             // and JsonConverter reads it back as the original
             assertEquals(original, withSchemas.toConnectData("t", decrypted.toString().getBytes()).value());
@@ -210,6 +248,7 @@ class JsonRecordTest {
                 new ConverterForm(), null);
         assertEquals(json(new String(plain.fromConnectData("t", CUSTOMER, original))),
                 jd.decrypt(wire, Map.of()).value());
+        assertEquals(json(new String(plain.fromConnectData("t", CUSTOMER, original))), viaText(jd, wire, Map.of()));
 
         Map<String, Object> schemaless = Map.of("ssn", "123-45-6789", "n", 5, "inner", Map.of("x", "y"));
         ConnectEncryptor.Result sr = new ConnectEncryptor(sealer, select("ssn", "n", "inner.x"),
@@ -226,6 +265,7 @@ class JsonRecordTest {
             byte[] header = r.sealed().headers().get("fieldseal.edek");
             JsonDecryptor jd = new JsonDecryptor(unsealer, select());
             assertEquals(json(DOC), jd.decrypt(r.value(), Unsealer.headerEdeks(header)).value());
+            assertEquals(json(DOC), viaText(jd, r.value(), Unsealer.headerEdeks(header)));
             DecryptionException e = assertThrows(DecryptionException.class, () -> jd.decrypt(r.value(), Map.of()));
             assertEquals(DecryptionException.Reason.MISSING_EDEK, e.reason());
         }

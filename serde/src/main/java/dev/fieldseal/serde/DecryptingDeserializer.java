@@ -137,20 +137,18 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         if (innerTree) {
             return jsonTree(topic, headers, data, edeks);
         }
-        JsonNode doc = Json.parse(mapper, topic, data);
-        JsonDecryptor.Result r;
+        JsonDecryptor.TextResult r;
         try {
-            r = json.decrypt(doc, edeks);
+            r = json.decryptText(data, mapper, edeks);
+        } catch (IOException e) {
+            throw Json.unreadable(topic, e);
         } catch (SerializationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw unexpected(topic, e);
         }
         counted(r.fields());
-        if (r.fields() == 0 && !call.get().masked) {
-            return inner.deserialize(topic, headers, data);
-        }
-        return inner.deserialize(topic, headers, Json.bytes(mapper, r.value()));
+        return inner.deserialize(topic, headers, r.value());
     }
 
     /**

@@ -25,14 +25,6 @@ final class Json {
                 .build();
     }
 
-    static JsonNode parse(ObjectMapper mapper, String topic, byte[] data) {
-        try {
-            return mapper.readTree(data);
-        } catch (IOException e) {
-            throw unreadable(topic, e);
-        }
-    }
-
     /** A parse failure, reported by position only: Jackson's own message quotes the input. */
     static SerializationException unreadable(String topic, IOException e) {
         if (e instanceof JacksonException j) {

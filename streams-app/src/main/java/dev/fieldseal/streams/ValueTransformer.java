@@ -17,7 +17,6 @@ import dev.fieldseal.record.JsonBytesEncryptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -93,21 +92,18 @@ final class ValueTransformer {
     }
 
     private Output json(byte[] value, byte[] edekHeader) {
-        if (crypto.mode().equals(StreamsAppConfig.MODE_ENCRYPT)) {
-            return encryptJson(value);
-        }
-        JsonNode tree = readJson(value);
-        if (tree == null || tree.isNull() || tree.isMissingNode()) {
-            return Output.unchanged(value);
-        }
         switch (crypto.mode()) {
+            case StreamsAppConfig.MODE_ENCRYPT -> {
+                return encryptJson(value);
+            }
             case StreamsAppConfig.MODE_DECRYPT -> {
-                JsonDecryptor.Result r = jsonDecryptor.decryptInPlace(tree, Unsealer.headerEdeks(edekHeader),
-                        UnaryOperator.identity());
-                crypto.metrics().recordDecrypted(r.fields());
-                return new Output(writeJson(r.value()), Map.of(), route.fields().isEmpty());
+                return decryptJson(value, edekHeader);
             }
             default -> {
+                JsonNode tree = readJson(value);
+                if (tree == null || tree.isNull() || tree.isMissingNode()) {
+                    return Output.unchanged(value);
+                }
                 Rekeyer.RekeyedRecord rec = crypto.rekeyer().newRecord(edekHeader);
                 JsonNode out = rekeyWalker.json(tree, rec);
                 return rec.changed() ? new Output(writeJson(out), rec.headers(), false) : Output.unchanged(value);
@@ -145,7 +141,7 @@ final class ValueTransformer {
         };
     }
 
-    /** Encrypts without building a tree: the selected values are spliced into the input bytes. */
+    /** Encrypts without building a tree: the envelopes are spliced into the input bytes. */
     private Output encryptJson(byte[] value) {
         JsonBytesEncryptor.Result r;
         try {
@@ -155,6 +151,18 @@ final class ValueTransformer {
         }
         crypto.metrics().recordEncrypted(r.sealed().fields());
         return new Output(r.value(), r.sealed().headers(), false);
+    }
+
+    /** Decrypts without building a tree: each envelope is replaced by its plaintext's JSON in the input bytes. */
+    private Output decryptJson(byte[] value, byte[] edekHeader) {
+        JsonDecryptor.TextResult r;
+        try {
+            r = jsonDecryptor.decryptText(value, JSON, Unsealer.headerEdeks(edekHeader));
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+        crypto.metrics().recordDecrypted(r.fields());
+        return new Output(r.value(), Map.of(), route.fields().isEmpty());
     }
 
     static JsonNode readJson(byte[] value) {
