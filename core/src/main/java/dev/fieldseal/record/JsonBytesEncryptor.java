@@ -9,6 +9,7 @@ import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.record.JsonSplices.NeedsTree;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,15 +40,8 @@ public final class JsonBytesEncryptor {
     public record Result(byte[] value, SealedRecord sealed) {
     }
 
-    /** One value to replace: bytes {@code [start, end)} of the input. */
-    private record Splice(int start, int end, JsonNode value, FieldSelection selection) {
-    }
-
-    /** The document needs the tree path. */
-    private static final class NotSpliceable extends Exception {
-        NotSpliceable() {
-            super(null, null, false, false);
-        }
+    /** A value to encrypt: bytes {@code [start, end)} of the input. */
+    private record Found(int start, int end, JsonNode value, FieldSelection selection) {
     }
 
     public JsonBytesEncryptor(Sealer sealer, FieldSelection selection, JsonValueCodec codec, ObjectMapper mapper) {
@@ -63,42 +57,27 @@ public final class JsonBytesEncryptor {
      * @throws IOException if the bytes are not JSON
      */
     public Result encrypt(byte[] json) throws IOException {
-        List<Splice> splices = new ArrayList<>(4);
+        List<Found> found = new ArrayList<>(4);
         try (JsonParser p = mapper.getFactory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return viaTree(json);
             }
-            object(p, selection, json, splices);
-        } catch (NotSpliceable e) {
+            object(p, selection, json, found);
+        } catch (NeedsTree e) {
             return viaTree(json);
         }
         SealedRecord sealed = sealer.newRecord();
-        if (splices.isEmpty()) {
-            return new Result(json, sealed);
+        JsonSplices out = new JsonSplices(json);
+        for (Found f : found) {
+            byte[] envelope = Base64.getEncoder().encode(sealer.seal(codec.encode(f.value), f.selection.path(),
+                    f.selection.mode() == FieldSelection.Mode.DETERMINISTIC, sealed));
+            byte[] quoted = new byte[envelope.length + 2];
+            quoted[0] = '"';
+            System.arraycopy(envelope, 0, quoted, 1, envelope.length);
+            quoted[quoted.length - 1] = '"';
+            out.replace(f.start, f.end, quoted);
         }
-        byte[][] envelopes = new byte[splices.size()][];
-        int length = json.length;
-        for (int i = 0; i < envelopes.length; i++) {
-            Splice s = splices.get(i);
-            envelopes[i] = Base64.getEncoder().encode(sealer.seal(codec.encode(s.value), s.selection.path(),
-                    s.selection.mode() == FieldSelection.Mode.DETERMINISTIC, sealed));
-            length += envelopes[i].length + 2 - (s.end - s.start);
-        }
-        byte[] out = new byte[length];
-        int from = 0;
-        int to = 0;
-        for (int i = 0; i < envelopes.length; i++) {
-            Splice s = splices.get(i);
-            System.arraycopy(json, from, out, to, s.start - from);
-            to += s.start - from;
-            out[to++] = '"';
-            System.arraycopy(envelopes[i], 0, out, to, envelopes[i].length);
-            to += envelopes[i].length;
-            out[to++] = '"';
-            from = s.end;
-        }
-        System.arraycopy(json, from, out, to, json.length - from);
-        return new Result(out, sealed);
+        return new Result(out.apply(), sealed);
     }
 
     private Result viaTree(byte[] json) throws IOException {
@@ -107,8 +86,8 @@ public final class JsonBytesEncryptor {
     }
 
     /** At START_OBJECT: collects the selected values below it, leaving the parser at its END_OBJECT. */
-    private void object(JsonParser p, FieldSelection node, byte[] json, List<Splice> splices)
-            throws IOException, NotSpliceable {
+    private void object(JsonParser p, FieldSelection node, byte[] json, List<Found> found)
+            throws IOException, NeedsTree {
         Map<String, FieldSelection> fields = node.fields();
         Map<String, FieldSelection> each = node.eachFields();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -119,9 +98,9 @@ public final class JsonBytesEncryptor {
             if (t == JsonToken.VALUE_NULL || f == null && e == null) {
                 p.skipChildren();
             } else if (f != null && e != null) {
-                throw new NotSpliceable(); // a name selected both whole and per element: the tree path decides
+                throw new NeedsTree(); // a name selected both whole and per element: the tree path decides
             } else if (f != null) {
-                value(p, f, json, splices);
+                value(p, f, json, found);
             } else if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
                 JsonToken end = t == JsonToken.START_ARRAY ? JsonToken.END_ARRAY : JsonToken.END_OBJECT;
                 for (JsonToken x = p.nextToken(); x != end; x = p.nextToken()) {
@@ -131,23 +110,23 @@ public final class JsonBytesEncryptor {
                     if (x == JsonToken.VALUE_NULL) {
                         continue;
                     }
-                    value(p, e, json, splices);
+                    value(p, e, json, found);
                 }
             } else {
-                throw new NotSpliceable(); // [*] on a scalar: the tree path reports it
+                throw new NeedsTree(); // [*] on a scalar: the tree path reports it
             }
         }
     }
 
     /** At the first token of a non-null value selected by {@code n} or on the way to a selection. */
-    private void value(JsonParser p, FieldSelection n, byte[] json, List<Splice> splices)
-            throws IOException, NotSpliceable {
+    private void value(JsonParser p, FieldSelection n, byte[] json, List<Found> found)
+            throws IOException, NeedsTree {
         JsonToken t = p.currentToken();
         if (!n.selected()) {
             if (t != JsonToken.START_OBJECT) {
-                throw new NotSpliceable(); // a path through a non-object: the tree path reports it
+                throw new NeedsTree(); // a path through a non-object: the tree path reports it
             }
-            object(p, n, json, splices);
+            object(p, n, json, found);
             return;
         }
         int start = (int) p.currentTokenLocation().getByteOffset();
@@ -162,35 +141,9 @@ public final class JsonBytesEncryptor {
             v = mapper.readTree(p);
         }
         int end = (int) p.currentLocation().getByteOffset();
-        if (!framesValue(json, start, end)) {
-            throw new NotSpliceable();
+        if (!JsonSplices.framesValue(json, start, end)) {
+            throw new NeedsTree();
         }
-        splices.add(new Splice(start, end, v, n));
-    }
-
-    /**
-     * Whether {@code [start, end)} holds exactly one member value or array element: preceded by
-     * ':', '[' or ',' and followed by ',', '}' or ']' (whitespace aside). A guard against offsets
-     * that would otherwise cut the document in the wrong place.
-     */
-    static boolean framesValue(byte[] json, int start, int end) {
-        if (start <= 0 || end <= start || end > json.length) {
-            return false;
-        }
-        int before = start - 1;
-        while (before > 0 && isSpace(json[before])) {
-            before--;
-        }
-        int after = end;
-        while (after < json.length && isSpace(json[after])) {
-            after++;
-        }
-        byte b = json[before];
-        return (b == ':' || b == '[' || b == ',') && after < json.length
-                && (json[after] == ',' || json[after] == '}' || json[after] == ']');
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+        found.add(new Found(start, end, v, n));
     }
 }

@@ -18,6 +18,7 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
+import dev.fieldseal.record.JsonSplices.NeedsTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -105,7 +106,8 @@ public final class JsonDecryptor {
      * document's parser would have built from its JSON text (number node types differ between
      * parser settings), so the result equals parsing the decrypted document.
      */
-    public Result decryptInPlace(JsonNode document, Map<ByteBuffer, Edek> headerEdeks, UnaryOperator<JsonNode> asParsed) {
+    public Result decryptInPlace(JsonNode document, Map<ByteBuffer, Edek> headerEdeks,
+                                 UnaryOperator<JsonNode> asParsed) {
         return decrypt(document, false, headerEdeks, asParsed);
     }
 
@@ -124,13 +126,6 @@ public final class JsonDecryptor {
 
     /** An encrypted string found in JSON text: bytes {@code [start, end)}. */
     private record Found(int start, int end, String text, String path) {
-    }
-
-    /** The document needs the tree path. */
-    private static final class NeedsTree extends Exception {
-        NeedsTree() {
-            super(null, null, false, false);
-        }
     }
 
     /**
@@ -154,40 +149,19 @@ public final class JsonDecryptor {
             }
         } catch (NeedsTree e) {
             Walk w = new Walk(headerEdeks, UnaryOperator.identity());
-            JsonNode doc = mapper.readTree(json);
-            JsonNode out = w.document(doc);
+            JsonNode out = w.document(mapper.readTree(json));
             return new TextResult(w.changed ? mapper.writeValueAsBytes(out) : json, w.count);
         }
         Walk w = new Walk(headerEdeks, UnaryOperator.identity());
-        List<byte[]> replacements = new ArrayList<>(found.size());
-        int length = json.length;
+        JsonSplices out = new JsonSplices(json);
         for (Found f : found) {
             TextNode ciphertext = TextNode.valueOf(f.text);
             JsonNode plain = w.open(ciphertext, f.path);
-            byte[] r = plain == ciphertext ? null : mapper.writeValueAsBytes(plain);
-            replacements.add(r);
-            length += r == null ? 0 : r.length - (f.end - f.start);
-        }
-        if (replacements.stream().allMatch(r -> r == null)) {
-            return new TextResult(json, w.count);
-        }
-        byte[] out = new byte[length];
-        int from = 0;
-        int to = 0;
-        for (int i = 0; i < found.size(); i++) {
-            byte[] r = replacements.get(i);
-            if (r == null) {
-                continue;
+            if (plain != ciphertext) { // else left encrypted by the failure handler
+                out.replace(f.start, f.end, mapper.writeValueAsBytes(plain));
             }
-            Found f = found.get(i);
-            System.arraycopy(json, from, out, to, f.start - from);
-            to += f.start - from;
-            System.arraycopy(r, 0, out, to, r.length);
-            to += r.length;
-            from = f.end;
         }
-        System.arraycopy(json, from, out, to, json.length - from);
-        return new TextResult(out, w.count);
+        return new TextResult(out.apply(), w.count);
     }
 
     /** At START_OBJECT: as {@code Walk.plain} on an object; leaves the parser at its END_OBJECT. */
@@ -233,7 +207,7 @@ public final class JsonDecryptor {
             int start = (int) p.currentTokenLocation().getByteOffset();
             String text = p.getText();
             int end = (int) p.currentLocation().getByteOffset();
-            if (!JsonBytesEncryptor.framesValue(json, start, end)) {
+            if (!JsonSplices.framesValue(json, start, end)) {
                 throw new NeedsTree();
             }
             found.add(new Found(start, end, text, path));
