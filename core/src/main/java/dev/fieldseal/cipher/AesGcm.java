@@ -31,21 +31,9 @@ public final class AesGcm {
     }
 
     /**
-     * Encrypts {@code plaintext} into {@code out} (at its position), writing ciphertext followed by
-     * the tag: {@code plaintext.length + TAG_LENGTH} bytes.
-     */
-    public static void encrypt(SecretKey key, byte[] nonce, byte[] aad, byte[] plaintext, ByteBuffer out)
-            throws GeneralSecurityException {
-        Cipher c = CIPHER.get();
-        c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
-        c.updateAAD(aad);
-        c.doFinal(ByteBuffer.wrap(plaintext), out);
-    }
-
-    /**
      * Encrypts {@code plaintext} into {@code out} at {@code offset}, writing ciphertext followed by
-     * the tag: {@code plaintext.length + TAG_LENGTH} bytes. The array form: the JDK's GCM takes a
-     * slower path for {@link ByteBuffer}s.
+     * the tag: {@code plaintext.length + TAG_LENGTH} bytes. Arrays, not {@code ByteBuffer}s: the
+     * JDK's GCM takes a slower path for those.
      */
     public static void encrypt(SecretKey key, byte[] nonce, byte[] aad, byte[] plaintext, byte[] out, int offset)
             throws GeneralSecurityException {
