@@ -1,6 +1,5 @@
 package dev.fieldseal.cipher;
 
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
