@@ -81,7 +81,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         innerForAvro = config.isSet(SerdeConfig.INNER_DESERIALIZER);
         inner = config.getConfiguredInstance(SerdeConfig.INNER_DESERIALIZER, Deserializer.class);
         inner.configure(configs, isKey);
-        innerTree = ((Object) inner) instanceof JsonDeserializer;
+        innerTree = ((Object) inner) instanceof JsonDeserializer; // (Object): the generic types are unrelated
         ConnectValueCodec connectCodec = new ConnectValueCodec();
         AvroValueCodec avroCodec = new AvroValueCodec();
         switch (config.format()) {
