@@ -2,9 +2,10 @@ package dev.fieldseal.connect;
 
 import static dev.fieldseal.connect.PipelineSupport.all;
 import static dev.fieldseal.connect.PipelineSupport.assertSealed;
-import static dev.fieldseal.connect.PipelineSupport.await;
 import static dev.fieldseal.connect.PipelineSupport.sink;
 import static dev.fieldseal.connect.PipelineSupport.source;
+import static dev.fieldseal.testkit.Await.holds;
+import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,8 +135,8 @@ class ConnectFaultsTest {
 
     static void awaitAll(String what) throws InterruptedException {
         int n = released;
-        await(Duration.ofSeconds(90), what + ": " + n + " records in the topic", () -> topicIds().size() >= n);
-        await(Duration.ofSeconds(90), what + ": " + n + " records at the sink", () -> sinkIds().size() >= n);
+        until(Duration.ofSeconds(90), what + ": " + n + " records in the topic", () -> topicIds().size() >= n);
+        until(Duration.ofSeconds(90), what + ": " + n + " records at the sink", () -> sinkIds().size() >= n);
         assertEquals(upTo(n), topicIds(), what);
         assertEquals(upTo(n), sinkIds(), what);
         assertSealed(all(worker, TOPIC), n);
@@ -150,7 +151,8 @@ class ConnectFaultsTest {
         try {
             ResumableSource.release(RUN, 5);
             released += 5;
-            Thread.sleep(3000);
+            holds(Duration.ofSeconds(3), what + ": nothing written while Key Vault fails",
+                    () -> topicIds().equals(upTo(before)));
             assertEquals(upTo(before), topicIds(), what + ": records written while Key Vault failed");
             assertSealed(all(worker, TOPIC), released);
             assertRunning();
@@ -201,7 +203,7 @@ class ConnectFaultsTest {
         try {
             ResumableSource.release(RUN, 10);
             released += 10;
-            await(Duration.ofSeconds(30), "some records past the restart point",
+            until(Duration.ofSeconds(30), "some records past the restart point",
                     () -> topicIds().size() > before + 1);
             worker.cluster().restartTask(SRC, 0);
             worker.cluster().restartTask(SINK, 0);
@@ -228,7 +230,7 @@ class ConnectFaultsTest {
             worker.cluster().configureConnector("dead-src-" + key, src);
             ResumableSource.release("dead-" + key, 2);
         }
-        await(Duration.ofSeconds(30), "4 records", () -> all(worker, topic).size() >= 4);
+        until(Duration.ofSeconds(30), "4 records", () -> all(worker, topic).size() >= 4);
         worker.cluster().deleteConnector("dead-src-disabled");
         worker.cluster().deleteConnector("dead-src-deleted");
         kv.setEnabled("disabled", disabled, false);
@@ -240,7 +242,7 @@ class ConnectFaultsTest {
                         "errors.deadletterqueue.topic.name", "faults-dead-dlq",
                         "errors.deadletterqueue.topic.replication.factor", "1",
                         "errors.deadletterqueue.context.headers.enable", "true")));
-        await(Duration.ofSeconds(30), "4 dead letters", () -> all(worker, "faults-dead-dlq").size() >= 4);
+        until(Duration.ofSeconds(30), "4 dead letters", () -> all(worker, "faults-dead-dlq").size() >= 4);
         worker.cluster().assertions().assertConnectorAndExactlyNumTasksAreRunning("dead-sink", 1,
                 "the sink keeps running");
         List<ConsumerRecord<byte[], byte[]>> dead = all(worker, "faults-dead-dlq");

@@ -2,10 +2,11 @@ package dev.fieldseal.connect;
 
 import static dev.fieldseal.connect.PipelineSupport.all;
 import static dev.fieldseal.connect.PipelineSupport.assertSealed;
-import static dev.fieldseal.connect.PipelineSupport.await;
 import static dev.fieldseal.connect.PipelineSupport.header;
 import static dev.fieldseal.connect.PipelineSupport.sink;
 import static dev.fieldseal.connect.PipelineSupport.source;
+import static dev.fieldseal.testkit.Await.holds;
+import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,7 +69,7 @@ class ConnectPipelineTest {
         worker.cluster().assertions().assertConnectorAndExactlyNumTasksAreRunning("people-sink", 1, "sink not running");
 
         PeopleSource.release(run, 10);
-        await(Duration.ofSeconds(30), "10 records in the topic", () -> all(worker, topic).size() >= 10);
+        until(Duration.ofSeconds(30), "10 records in the topic", () -> all(worker, topic).size() >= 10);
         List<ConsumerRecord<byte[], byte[]>> before = all(worker, topic);
         assertSealed(before, 10);
         for (ConsumerRecord<byte[], byte[]> r : before) {
@@ -84,11 +85,11 @@ class ConnectPipelineTest {
             PeopleSource.release(run, 5);
             released += 5;
             int want = released;
-            await(Duration.ofSeconds(30), want + " records", () -> all(worker, topic).size() >= want);
+            until(Duration.ofSeconds(30), want + " records", () -> all(worker, topic).size() >= want);
         }
         PeopleSource.release(run, 5);
         int total = released + 5;
-        await(Duration.ofSeconds(30), total + " records", () -> all(worker, topic).size() >= total);
+        until(Duration.ofSeconds(30), total + " records", () -> all(worker, topic).size() >= total);
         List<ConsumerRecord<byte[], byte[]>> records = all(worker, topic);
         assertEquals(total, records.size());
         assertSealed(records, total);
@@ -97,7 +98,7 @@ class ConnectPipelineTest {
         assertEquals(Set.of(v1, v2), versions);
 
         List<SinkRecord> received = RecordingSink.received(run);
-        await(Duration.ofSeconds(30), total + " records at the sink", () -> received.size() >= total);
+        until(Duration.ofSeconds(30), total + " records at the sink", () -> received.size() >= total);
         assertEquals(total, received.size());
         for (SinkRecord r : received) {
             Struct value = (Struct) r.value();
@@ -128,7 +129,7 @@ class ConnectPipelineTest {
                 "transforms.seal.envelope.placement", "header"));
         worker.cluster().configureConnector("json-sink", sink(run, topic, true, kv, "pii"));
         PeopleSource.release(run, 20);
-        await(Duration.ofSeconds(30), "20 records at the sink", () -> RecordingSink.received(run).size() >= 20);
+        until(Duration.ofSeconds(30), "20 records at the sink", () -> RecordingSink.received(run).size() >= 20);
         List<ConsumerRecord<byte[], byte[]>> records = all(worker, topic);
         assertEquals(20, records.size());
         assertSealed(records, 20);
@@ -161,12 +162,13 @@ class ConnectPipelineTest {
                 "errors.retry.delay.max.ms", "500"));
         worker.cluster().assertions().assertConnectorAndExactlyNumTasksAreRunning("outage-src", 1, "not running");
         PeopleSource.release(run, 5);
-        await(Duration.ofSeconds(30), "5 records", () -> all(worker, topic).size() >= 5);
+        until(Duration.ofSeconds(30), "5 records", () -> all(worker, topic).size() >= 5);
 
         kv.down();
         try {
             PeopleSource.release(run, 10);
-            Thread.sleep(4000);
+            holds(Duration.ofSeconds(4), "nothing written while Key Vault is down",
+                    () -> all(worker, topic).size() == 5);
             List<ConsumerRecord<byte[], byte[]>> during = all(worker, topic);
             assertEquals(5, during.size(), "records written while Key Vault was down");
             assertSealed(during, 15);
@@ -175,8 +177,8 @@ class ConnectPipelineTest {
         } finally {
             kv.up();
         }
-        await(Duration.ofSeconds(60), "15 records after recovery", () -> all(worker, topic).size() >= 15);
-        Thread.sleep(500);
+        until(Duration.ofSeconds(60), "15 records after recovery", () -> all(worker, topic).size() >= 15);
+        holds(Duration.ofMillis(500), "no duplicates after recovery", () -> all(worker, topic).size() == 15);
         List<ConsumerRecord<byte[], byte[]>> after = all(worker, topic);
         assertEquals(15, after.size());
         assertSealed(after, 15);

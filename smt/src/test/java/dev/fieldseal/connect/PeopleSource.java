@@ -20,14 +20,13 @@ import org.apache.kafka.connect.source.SourceTask;
  */
 public class PeopleSource extends SourceConnector {
 
-    private static final Map<String, AtomicInteger> RELEASED = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> EMITTED = new ConcurrentHashMap<>();
 
     private Map<String, String> props;
 
     /** Lets the source of {@code run} emit {@code n} more records. */
     public static void release(String run, int n) {
-        RELEASED.computeIfAbsent(run, r -> new AtomicInteger()).addAndGet(n);
+        Releases.release("people/" + run, n);
     }
 
     public static int emitted(String run) {
@@ -79,10 +78,10 @@ public class PeopleSource extends SourceConnector {
 
         @Override
         public List<SourceRecord> poll() throws InterruptedException {
-            AtomicInteger released = RELEASED.computeIfAbsent(run, r -> new AtomicInteger());
             AtomicInteger emitted = EMITTED.computeIfAbsent(run, r -> new AtomicInteger());
+            int released = Releases.awaitMoreThan("people/" + run, emitted.get(), 100);
             List<SourceRecord> out = new ArrayList<>();
-            while (emitted.get() < released.get() && out.size() < 50) {
+            while (emitted.get() < released && out.size() < 50) {
                 int n = emitted.getAndIncrement();
                 Map<String, ?> partition = Map.of("run", run);
                 Map<String, ?> offset = Map.of("n", n);
@@ -92,11 +91,7 @@ public class PeopleSource extends SourceConnector {
                         : new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, "k" + n,
                                 Samples.PERSON, Samples.person(n)));
             }
-            if (out.isEmpty()) {
-                Thread.sleep(50);
-                return null;
-            }
-            return out;
+            return out.isEmpty() ? null : out;
         }
 
         @Override

@@ -2,17 +2,14 @@ package dev.fieldseal.connect;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fieldseal.testkit.ConnectWorker;
 import dev.fieldseal.testkit.KeyVaultDouble;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -72,16 +69,6 @@ final class PipelineSupport {
             c.put(extra[i], extra[i + 1]);
         }
         return c;
-    }
-
-    static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 
     /** Every record now in the topic. */

@@ -2,10 +2,10 @@ package dev.fieldseal.connect;
 
 import static dev.fieldseal.connect.PipelineSupport.all;
 import static dev.fieldseal.connect.PipelineSupport.assertSealed;
-import static dev.fieldseal.connect.PipelineSupport.await;
 import static dev.fieldseal.connect.PipelineSupport.header;
 import static dev.fieldseal.connect.PipelineSupport.sink;
 import static dev.fieldseal.connect.PipelineSupport.source;
+import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,7 +94,7 @@ class PluginPathIT {
         worker.cluster().configureConnector("pp-sink", sink(run, topic, false, kv, "pii"));
         PeopleSource.release(run, 20);
         List<SinkRecord> received = RecordingSink.received(run);
-        await(Duration.ofSeconds(60), "20 records at the sink", () -> received.size() >= 20);
+        until(Duration.ofSeconds(60), "20 records at the sink", () -> received.size() >= 20);
         List<ConsumerRecord<byte[], byte[]>> raw = all(worker, topic);
         assertEquals(20, raw.size());
         assertSealed(raw, 20);

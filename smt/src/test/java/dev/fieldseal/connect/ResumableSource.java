@@ -3,8 +3,6 @@ package dev.fieldseal.connect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.data.Schema;
@@ -20,12 +18,10 @@ import org.apache.kafka.connect.source.SourceTask;
  */
 public class ResumableSource extends SourceConnector {
 
-    private static final Map<String, AtomicInteger> RELEASED = new ConcurrentHashMap<>();
-
     private Map<String, String> props;
 
     public static void release(String run, int n) {
-        RELEASED.computeIfAbsent(run, r -> new AtomicInteger()).addAndGet(n);
+        Releases.release("resumable/" + run, n);
     }
 
     @Override
@@ -72,18 +68,14 @@ public class ResumableSource extends SourceConnector {
 
         @Override
         public List<SourceRecord> poll() throws InterruptedException {
-            int released = RELEASED.computeIfAbsent(run, r -> new AtomicInteger()).get();
+            int released = Releases.awaitMoreThan("resumable/" + run, next, 100);
             List<SourceRecord> out = new ArrayList<>();
             while (next < released && out.size() < 10) {
                 int n = next++;
                 out.add(new SourceRecord(Map.of("run", run), Map.of("n", n), topic, null, Schema.STRING_SCHEMA,
                         "k" + n, Samples.PERSON, Samples.person(n)));
             }
-            if (out.isEmpty()) {
-                Thread.sleep(50);
-                return null;
-            }
-            return out;
+            return out.isEmpty() ? null : out;
         }
 
         @Override

@@ -1,8 +1,8 @@
 package dev.fieldseal.connect;
 
 import static dev.fieldseal.connect.PipelineSupport.all;
-import static dev.fieldseal.connect.PipelineSupport.await;
 import static dev.fieldseal.connect.PipelineSupport.header;
+import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -132,7 +132,7 @@ class ValidationAndExamplesTest {
 
         PeopleSource.release(run, 10);
         List<SinkRecord> received = RecordingSink.received(run);
-        await(Duration.ofSeconds(30), "10 records at the sink", () -> received.size() >= 10);
+        until(Duration.ofSeconds(30), "10 records at the sink", () -> received.size() >= 10);
         List<ConsumerRecord<byte[], byte[]>> raw = all(worker, topic);
         assertEquals(10, raw.size());
         for (ConsumerRecord<byte[], byte[]> r : raw) {
@@ -161,8 +161,8 @@ class ValidationAndExamplesTest {
             p.send(rec).get();
         }
         PeopleSource.release(run, 1);
-        await(Duration.ofSeconds(30), "the record after the tampered one", () -> received.size() >= 11);
-        await(Duration.ofSeconds(30), "the tampered record in the DLQ",
+        until(Duration.ofSeconds(30), "the record after the tampered one", () -> received.size() >= 11);
+        until(Duration.ofSeconds(30), "the tampered record in the DLQ",
                 () -> all(worker, "crm.customers.dlq").size() == 1);
         ConsumerRecord<byte[], byte[]> dead = all(worker, "crm.customers.dlq").get(0);
         String cause = header(dead, "__connect.errors.exception.message");

@@ -1,7 +1,10 @@
 package dev.fieldseal.streams;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.fieldseal.format.Envelope;
 import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
@@ -23,6 +27,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.KafkaStreams;
 
 /** Shared test data: the sample Customer schema, JSON and Avro values, envelope helpers. */
 final class Fixtures {
@@ -36,6 +41,11 @@ final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static void awaitRunning(StreamsService s) throws InterruptedException {
+        Await.until(Duration.ofSeconds(60), "Kafka Streams to run", () -> s.state() == KafkaStreams.State.RUNNING);
+        assertEquals(KafkaStreams.State.RUNNING, s.state());
     }
 
     static final String SSN = "078-05-1120";

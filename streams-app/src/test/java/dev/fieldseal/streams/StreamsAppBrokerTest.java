@@ -1,6 +1,7 @@
 package dev.fieldseal.streams;
 
 import static dev.fieldseal.streams.Fixtures.header;
+import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +34,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,14 +102,6 @@ class StreamsAppBrokerTest {
         return f;
     }
 
-    private static void awaitRunning(StreamsService s) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (s.state() != KafkaStreams.State.RUNNING && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        assertEquals(KafkaStreams.State.RUNNING, s.state());
-    }
-
     private static List<byte[]> customers(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> Fixtures.customerJson(i).getBytes(StandardCharsets.UTF_8))
                 .collect(Collectors.toList());
@@ -133,7 +125,7 @@ class StreamsAppBrokerTest {
         List<ConsumerRecord<byte[], byte[]>> sealed;
         String v2;
         try (StreamsService enc = FieldsealStreamsApp.launch(config("enc", "encrypt", "plain", "sealed"))) {
-            awaitRunning(enc);
+            Fixtures.awaitRunning(enc);
             KafkaIo.produce(bootstrap, "plain", customers(0, 6));
             List<ConsumerRecord<byte[], byte[]>> first = KafkaIo.read(bootstrap, "sealed", 6, Duration.ofSeconds(60));
             first.forEach(r -> assertEquals(v1, header(r.headers(), SealedRecord.KEK_VERSION_HEADER)));
@@ -146,10 +138,7 @@ class StreamsAppBrokerTest {
                       "dataVersion":"1","metadataVersion":"1","eventTime":"2026-01-01T00:00:00Z"}]"""
                     .formatted(vault.keyId("customers", v2), v2);
             KafkaIo.produce(bootstrap, "events", List.of(event.getBytes(StandardCharsets.UTF_8)));
-            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (enc.appMetrics().rotationRefreshes() < 1 && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            until(Duration.ofSeconds(30), "the rotation event", () -> enc.appMetrics().rotationRefreshes() >= 1);
             assertEquals(1, enc.appMetrics().rotationRefreshes(), "the event re-resolved the key");
             KafkaIo.produce(bootstrap, "plain", customers(6, 10));
             sealed = KafkaIo.read(bootstrap, "sealed", 10, Duration.ofSeconds(60));
@@ -176,7 +165,7 @@ class StreamsAppBrokerTest {
         vault.reset();
         List<ConsumerRecord<byte[], byte[]>> rekeyed;
         try (StreamsService rk = FieldsealStreamsApp.launch(config("rekey", "rekey", "sealed", "rekeyed"))) {
-            awaitRunning(rk);
+            Fixtures.awaitRunning(rk);
             rekeyed = KafkaIo.read(bootstrap, "rekeyed", 10, Duration.ofSeconds(60));
             assertEquals(6, rk.appMetrics().rekeyedRecords());
             assertEquals(4, rk.appMetrics().copiedRecords());
