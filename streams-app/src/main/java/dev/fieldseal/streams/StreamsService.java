@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -44,11 +45,14 @@ public final class StreamsService implements AutoCloseable {
     private final KekHealth kekHealth;
     private final HttpEndpoint http;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Paces the backoff before a failed stream thread is replaced. */
+    private final Time time;
     private volatile boolean failed;
     private volatile boolean closing;
 
-    private StreamsService(AppSettings settings) {
+    private StreamsService(AppSettings settings, Time time) {
         this.settings = settings;
+        this.time = time;
         Crypto c = Crypto.create(settings.mode(), settings.fieldseal(), metrics);
         KafkaStreams s = null;
         KekHealth h = null;
@@ -83,7 +87,12 @@ public final class StreamsService implements AutoCloseable {
 
     /** Starts an instance; returns once Kafka Streams and the HTTP endpoint are started (not yet RUNNING). */
     public static StreamsService start(AppSettings settings) {
-        StreamsService svc = new StreamsService(settings);
+        return start(settings, Time.SYSTEM);
+    }
+
+    /** {@link #start(AppSettings)} with the clock that paces the failure backoff. */
+    static StreamsService start(AppSettings settings, Time time) {
+        StreamsService svc = new StreamsService(settings, time);
         svc.begin();
         return svc;
     }
@@ -96,7 +105,7 @@ public final class StreamsService implements AutoCloseable {
                 appMetrics.retriableFailures.increment();
                 LOG.warn("Key manager unavailable ({}); the stream thread stops without committing past the "
                         + "record and is replaced in {} ms.", k.getMessage(), backoff);
-                sleep(backoff);
+                time.sleep(backoff); // on the dying thread, before Kafka Streams replaces it
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             }
             LOG.error("Unrecoverable failure; shutting down.", e);
@@ -160,18 +169,6 @@ public final class StreamsService implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /**
-     * Backoff on the dying stream thread before Kafka Streams replaces it: a plain pause is what is
-     * wanted here (nothing to wait on; the thread is about to be discarded).
-     */
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     HttpEndpoint.Health health() {

@@ -1,5 +1,6 @@
 package dev.fieldseal.streams;
 
+import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.utils.MockTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,14 +98,6 @@ class StreamsFaultsTest {
         return f;
     }
 
-    static void awaitRunning(StreamsService s) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (s.state() != KafkaStreams.State.RUNNING && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        assertEquals(KafkaStreams.State.RUNNING, s.state());
-    }
-
     static List<byte[]> customers(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> Fixtures.customerJson(i).getBytes(StandardCharsets.UTF_8))
                 .collect(Collectors.toList());
@@ -141,25 +134,25 @@ class StreamsFaultsTest {
     }
 
     static void awaitOutput(int n) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (ids(committed("f-sealed")).size() < n && System.nanoTime() < end) {
-            Thread.sleep(200);
-        }
+        until(Duration.ofSeconds(90), n + " committed output records", () -> committed("f-sealed").size() >= n);
     }
 
     @Test
     void anOutageStopsCommitsAndEveryRecordArrivesExactlyOnceAfterwardsAcrossARebalance() throws Exception {
         String bootstrap = broker.bootstrapServers();
-        try (StreamsService one = FieldsealStreamsApp.launch(config("one"))) {
-            awaitRunning(one);
+        MockTime time = new MockTime(); // the failure backoff passes at once, and can be read back
+        try (StreamsService one = StreamsService.start(AppSettings.load(config("one")), time)) {
+            Fixtures.awaitRunning(one);
             KafkaIo.produce(bootstrap, "f-plain", customers(0, 10));
             awaitOutput(10);
             assertEquals(10, ids(committed("f-sealed")).size());
 
+            long start = time.milliseconds();
             kv.down();
             try {
                 KafkaIo.produce(bootstrap, "f-plain", customers(10, 30));
-                Thread.sleep(4000);
+                until(Duration.ofSeconds(30), "the stream thread to meet the outage",
+                        () -> one.appMetrics().retriableFailures() > 0);
                 assertEquals(10, ids(committed("f-sealed")).size(), "output committed while Key Vault was down");
                 assertEquals(0, committed("f-dlq").size(), "an outage must not dead-letter records");
                 assertTrue(one.appMetrics().retriableFailures() > 0, "the stream thread saw the outage");
@@ -178,6 +171,7 @@ class StreamsFaultsTest {
                 assertEquals(0, committed("f-dlq").size());
                 assertFalse(one.failed());
                 assertFalse(joined.failed());
+                assertTrue(time.milliseconds() - start >= 500, "the replaced thread waited failure.backoff.ms");
             }
         }
     }
