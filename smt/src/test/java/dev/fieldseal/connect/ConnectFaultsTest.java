@@ -92,13 +92,8 @@ class ConnectFaultsTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (kv != null) {
-            kv.close();
-        }
+    static void stop() throws Exception {
+        PipelineSupport.closeAll(worker, kv);
     }
 
     static void assertRunning() throws InterruptedException {

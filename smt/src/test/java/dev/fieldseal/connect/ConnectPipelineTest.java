@@ -47,13 +47,8 @@ class ConnectPipelineTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (kv != null) {
-            kv.close();
-        }
+    static void stop() throws Exception {
+        PipelineSupport.closeAll(worker, kv);
     }
 
     @Test

@@ -71,6 +71,15 @@ final class PipelineSupport {
         return c;
     }
 
+    /** Closes what a test class started, skipping what never started. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+
     /** Every record now in the topic. */
     static List<ConsumerRecord<byte[], byte[]>> all(ConnectWorker worker, String topic) {
         try {

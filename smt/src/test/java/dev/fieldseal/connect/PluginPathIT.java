@@ -48,13 +48,8 @@ class PluginPathIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (kv != null) {
-            kv.close();
-        }
+    static void stop() throws Exception {
+        PipelineSupport.closeAll(worker, kv);
     }
 
     @Test
