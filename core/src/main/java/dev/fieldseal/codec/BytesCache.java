@@ -6,7 +6,8 @@ import java.util.function.Function;
 
 /**
  * Cache keyed by the content of a byte range (a descriptor inside a plaintext). Bounded: when full
- * it is cleared, which only costs re-parsing.
+ * it is cleared, which only costs re-parsing. The entry found last is compared first, without
+ * hashing: consecutive values mostly share a descriptor.
  */
 final class BytesCache<V> {
     private static final class Key {
@@ -41,7 +42,11 @@ final class BytesCache<V> {
         }
     }
 
+    private record Last<V>(byte[] bytes, V value) {
+    }
+
     private final ConcurrentHashMap<Key, V> map = new ConcurrentHashMap<>();
+    private volatile Last<V> last;
     private final int maxEntries;
 
     BytesCache(int maxEntries) {
@@ -50,16 +55,21 @@ final class BytesCache<V> {
 
     /** {@code compute} gets a private copy of the bytes; its exceptions propagate and nothing is cached. */
     V get(byte[] b, int off, int len, Function<byte[], V> compute) {
-        V v = map.get(new Key(b, off, len));
-        if (v != null) {
-            return v;
+        Last<V> l = last;
+        if (l != null && Arrays.equals(l.bytes, 0, l.bytes.length, b, off, off + len)) {
+            return l.value;
         }
+        Key key = new Key(b, off, len);
+        V v = map.get(key);
         byte[] copy = Arrays.copyOfRange(b, off, off + len);
-        v = compute.apply(copy);
-        if (map.size() >= maxEntries) {
-            map.clear();
+        if (v == null) {
+            v = compute.apply(copy);
+            if (map.size() >= maxEntries) {
+                map.clear();
+            }
+            map.put(new Key(copy, 0, len), v);
         }
-        map.put(new Key(copy, 0, len), v);
+        last = new Last<>(copy, v);
         return v;
     }
 }

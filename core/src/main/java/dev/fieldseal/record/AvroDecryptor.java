@@ -34,7 +34,7 @@ public final class AvroDecryptor {
     private final PathFilter filter;
     private final AvroValueCodec codec;
     private final DecryptFailureHandler<Object> onFailure;
-    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(256);
+    private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(256);
 
     /** The decrypted record and how many values were decrypted. */
     public record Result(GenericRecord value, int fields) {
@@ -150,11 +150,11 @@ public final class AvroDecryptor {
     // ---- values --------------------------------------------------------------------------------
 
     private final class Walk {
-        private final Map<ByteBuffer, Edek> edeks;
+        private final Unsealer.RecordScope scope;
         private int count;
 
         Walk(Map<ByteBuffer, Edek> edeks) {
-            this.edeks = edeks;
+            this.scope = new Unsealer.RecordScope(edeks);
         }
 
         GenericRecord record(GenericRecord in, Schema outSchema, String path) {
@@ -234,7 +234,7 @@ public final class AvroDecryptor {
                     throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
                             + "' is marked encrypted but is not base64 text.");
                 }
-                Object datum = codec.decode(unsealer.unseal(envelope, path, edeks)).datum();
+                Object datum = codec.decode(unsealer.unseal(envelope, path, scope)).datum();
                 count++;
                 return datum;
             } catch (RuntimeException e) {

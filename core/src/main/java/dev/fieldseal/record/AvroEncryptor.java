@@ -29,7 +29,7 @@ public final class AvroEncryptor {
     private final Sealer sealer;
     private final FieldSelection selection;
     private final AvroValueCodec codec;
-    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(256);
+    private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(256);
 
     /** The encrypted record and what was used, for the record's headers. */
     public record Result(GenericRecord value, SealedRecord sealed) {

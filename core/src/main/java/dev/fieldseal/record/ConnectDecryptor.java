@@ -32,10 +32,14 @@ public final class ConnectDecryptor {
     private final PathMemo paths = new PathMemo();
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
-    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(512);
+    private final SchemaMemo<Schema, Plan> plans = new SchemaMemo<>(512);
 
     /** The decrypted value, its schema (null for schemaless), and how many values were decrypted. */
     public record Result(Schema schema, Object value, int fields) {
+    }
+
+    /** A top-level struct schema's output schema, and the canonical path of each of its fields. */
+    private record Plan(Schema out, String[] paths) {
     }
 
     public ConnectDecryptor(Unsealer unsealer, FieldSelection selection, ConnectValueCodec codec) {
@@ -57,16 +61,21 @@ public final class ConnectDecryptor {
         if (schema.type() != Schema.Type.STRUCT) {
             return new Result(schema, value, 0);
         }
-        Schema out = outputSchema(schema);
+        Plan plan = plan(schema);
         if (value == null) {
-            return new Result(out, null, 0);
+            return new Result(plan.out, null, 0);
         }
-        return new Result(out, walk.struct((Struct) value, out, ""), walk.count);
+        return new Result(plan.out, walk.struct((Struct) value, plan.out, "", plan.paths), walk.count);
     }
 
     /** The schema records of {@code schema} get when decrypted (cached). */
     public Schema outputSchema(Schema schema) {
-        return schemaCache.get(schema, s -> structSchema(s, ""));
+        return plan(schema).out;
+    }
+
+    private Plan plan(Schema schema) {
+        return plans.get(schema, s -> new Plan(structSchema(s, ""),
+                s.fields().stream().map(f -> FieldPath.append("", f.name(), false)).toArray(String[]::new)));
     }
 
     // ---- schemas -------------------------------------------------------------------------------
@@ -107,14 +116,15 @@ public final class ConnectDecryptor {
     // ---- values --------------------------------------------------------------------------------
 
     private final class Walk {
-        private final Map<ByteBuffer, Edek> edeks;
+        private final Unsealer.RecordScope scope;
         private int count;
 
         Walk(Map<ByteBuffer, Edek> edeks) {
-            this.edeks = edeks;
+            this.scope = new Unsealer.RecordScope(edeks);
         }
 
-        Struct struct(Struct in, Schema outSchema, String path) {
+        /** @param fieldPaths the paths of the fields if known (top level), else null: looked up in the memo */
+        Struct struct(Struct in, Schema outSchema, String path, String[] fieldPaths) {
             Struct out = new Struct(outSchema);
             List<Field> inFields = in.schema().fields();
             List<Field> outFields = outSchema.fields(); // same names in the same order
@@ -127,20 +137,20 @@ public final class ConnectDecryptor {
                 }
                 Schema outField = of.schema();
                 out.put(of, v == null || outField == f.schema() && !isStringMap(f.schema()) ? v
-                        : value(f.schema(), v, outField, path, f.name()));
+                        : value(f.schema(), v, outField, path, f.name(), fieldPaths == null ? null : fieldPaths[i]));
             }
             return out;
         }
 
-        private Object value(Schema schema, Object v, Schema outSchema, String parent, String name) {
-            String path = paths.append(parent, name, false);
+        private Object value(Schema schema, Object v, Schema outSchema, String parent, String name, String knownPath) {
+            String path = knownPath != null ? knownPath : paths.append(parent, name, false);
             if (EncryptedSchemas.isEncrypted(schema)) {
                 return open(v, path);
             }
             String eachPath = paths.append(parent, name, true);
             switch (schema.type()) {
                 case STRUCT:
-                    return struct((Struct) v, outSchema, path);
+                    return struct((Struct) v, outSchema, path, null);
                 case ARRAY: {
                     List<Object> out = new ArrayList<>();
                     for (Object e : (List<?>) v) {
@@ -175,7 +185,7 @@ public final class ConnectDecryptor {
             if (EncryptedSchemas.isEncrypted(inner)) {
                 return outInner == inner ? e : open(e, eachPath);
             }
-            return inner.type() == Schema.Type.STRUCT && outInner != inner ? struct((Struct) e, outInner, eachPath) : e;
+            return inner.type() == Schema.Type.STRUCT && outInner != inner ? struct((Struct) e, outInner, eachPath, null) : e;
         }
 
         /** Schemaless: maps by key, lists with [*]; encrypted values recognised by their magic prefix. */
@@ -183,8 +193,11 @@ public final class ConnectDecryptor {
             if (v instanceof Map<?, ?> m) {
                 Map<Object, Object> out = new LinkedHashMap<>(m.size() * 2);
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    String p = paths.append(path, String.valueOf(e.getKey()), false);
                     Object ev = e.getValue();
+                    if (!mayHoldEncrypted(ev)) {
+                        out.put(e.getKey(), ev); // nothing to decrypt: no path needed
+                        continue;
+                    }
                     if (ev instanceof List<?> list) {
                         String eachPath = paths.append(path, String.valueOf(e.getKey()), true);
                         List<Object> outList = new ArrayList<>(list.size());
@@ -194,6 +207,7 @@ public final class ConnectDecryptor {
                         }
                         out.put(e.getKey(), looksEncrypted(ev) ? ev : outList);
                     } else {
+                        String p = paths.append(path, String.valueOf(e.getKey()), false);
                         out.put(e.getKey(), looksEncrypted(ev) ? (filter.wanted(p) ? open(ev, p) : ev)
                                 : schemalessNested(ev, p));
                     }
@@ -224,7 +238,7 @@ public final class ConnectDecryptor {
                 throw new DataException("Field '" + path + "' is marked encrypted but holds a "
                         + v.getClass().getSimpleName() + ".");
             }
-            byte[] plaintext = unsealer.unseal(envelope, path, edeks);
+            byte[] plaintext = unsealer.unseal(envelope, path, scope);
             count++;
             return codec.decode(plaintext).value();
         }
@@ -233,6 +247,20 @@ public final class ConnectDecryptor {
     private static boolean isStringMap(Schema s) {
         return s.type() == Schema.Type.MAP
                 && (s.valueSchema().type() == Schema.Type.STRING || s.valueSchema().type() == Schema.Type.BYTES);
+    }
+
+    /**
+     * Whether a schemaless value is, or may contain, an encrypted value. Tests against classes come
+     * first: they are cheap, while a failed test against an interface scans the class's interfaces.
+     */
+    private static boolean mayHoldEncrypted(Object v) {
+        if (v instanceof String s) {
+            return EnvelopeLayout.hasTextMagic(s);
+        }
+        if (v == null || v instanceof Number || v instanceof Boolean) {
+            return false;
+        }
+        return v instanceof byte[] b ? EnvelopeLayout.hasMagic(b) : v instanceof List || v instanceof Map;
     }
 
     /** A string or bytes value that starts like a fieldseal envelope. */

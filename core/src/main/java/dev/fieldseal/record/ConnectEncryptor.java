@@ -30,7 +30,7 @@ public final class ConnectEncryptor {
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
     private final boolean bytesOutput;
-    private final SchemaMemo<Schema> schemaCache = new SchemaMemo<>(512);
+    private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(512);
 
     /** The encrypted value, its schema (null for schemaless) and what was used, for the headers. */
     public record Result(Schema schema, Object value, SealedRecord sealed) {

@@ -234,7 +234,7 @@ public final class JsonDecryptor {
     }
 
     private final class Walk {
-        private final Map<ByteBuffer, Edek> edeks;
+        private final Unsealer.RecordScope scope;
         private final UnaryOperator<JsonNode> asParsed;
         private int count;
 
@@ -242,7 +242,7 @@ public final class JsonDecryptor {
         private boolean changed;
 
         Walk(Map<ByteBuffer, Edek> edeks, UnaryOperator<JsonNode> asParsed) {
-            this.edeks = edeks;
+            this.scope = new Unsealer.RecordScope(edeks);
             this.asParsed = asParsed;
         }
 
@@ -307,7 +307,7 @@ public final class JsonDecryptor {
 
         private JsonNode open(JsonNode v, String path) {
             try {
-                byte[] plaintext = unsealer.unseal(envelope(v.textValue(), path), path, edeks);
+                byte[] plaintext = unsealer.unseal(envelope(v.textValue(), path), path, scope);
                 JsonNode out;
                 if (form != null && ValueFamily.of(plaintext) == ValueFamily.CONNECT) {
                     SchemaAndValue sv = connectCodec.decode(plaintext);
@@ -415,7 +415,7 @@ public final class JsonDecryptor {
                 return new Node(form.schema(original).deepCopy(), value);
             }
             try {
-                byte[] plaintext = unsealer.unseal(envelope(value.asText(), path), path, edeks);
+                byte[] plaintext = unsealer.unseal(envelope(value.asText(), path), path, scope);
                 SchemaAndValue sv = connectCodec.decode(plaintext);
                 JsonNode out = asParsed.apply(form.value(original, sv.value()));
                 count++;

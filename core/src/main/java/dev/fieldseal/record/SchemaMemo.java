@@ -5,18 +5,30 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.function.Function;
 
 /**
- * The output schema of each input schema a walker has seen. Keyed by identity (weak keys): hosts
- * reuse schema instances, so identity is exact and cheaper than deep equality. Maintenance runs on
- * the calling thread, since handing it to the common pool wakes a thread every few reads.
+ * What a walker derived from each input schema it has seen (its output schema, or a plan holding
+ * it). Keyed by identity (weak keys): hosts reuse schema instances, so identity is exact and cheaper
+ * than deep equality. The last pair is checked before the cache: a topic's records mostly share one
+ * schema, and a cache read costs a hash lookup and a read-buffer slot per record. Maintenance runs
+ * on the calling thread, since handing it to the common pool wakes a thread every few reads.
  */
-final class SchemaMemo<S> {
-    private final Cache<S, S> cache;
+final class SchemaMemo<S, V> {
+    private record Last<S, V>(S in, V derived) {
+    }
+
+    private final Cache<S, V> cache;
+    private volatile Last<S, V> last;
 
     SchemaMemo(int maxSize) {
         this.cache = Caffeine.newBuilder().weakKeys().maximumSize(maxSize).executor(Runnable::run).build();
     }
 
-    S get(S in, Function<S, S> derive) {
-        return cache.get(in, derive);
+    V get(S in, Function<S, V> derive) {
+        Last<S, V> l = last;
+        if (l != null && l.in == in) {
+            return l.derived;
+        }
+        V v = cache.get(in, derive);
+        last = new Last<>(in, v);
+        return v;
     }
 }
