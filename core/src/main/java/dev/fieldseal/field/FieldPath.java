@@ -57,9 +57,13 @@ public final class FieldPath {
 
     /** The canonical text of one segment: quoted if needed, with [*] if it fans out. */
     public static String segmentText(String name, boolean eachElement) {
-        String text = name.isEmpty() || name.indexOf('.') >= 0 || name.indexOf('`') >= 0 || name.indexOf('[') >= 0
-                ? '`' + name.replace("`", "``") + '`' : name;
+        String text = needsQuotes(name) ? '`' + name.replace("`", "``") + '`' : name;
         return eachElement ? text + "[*]" : text;
+    }
+
+    /** Whether a field name must be quoted in a path (else the segment is the name itself). */
+    static boolean needsQuotes(String name) {
+        return name.isEmpty() || name.indexOf('.') >= 0 || name.indexOf('`') >= 0 || name.indexOf('[') >= 0;
     }
 
     /** The canonical path of a segment below {@code parent} (empty for the root). */

@@ -19,6 +19,9 @@ public final class PathMemo {
 
     /** {@link FieldPath#append}, remembered. */
     public String append(String parent, String name, boolean eachElement) {
+        if (parent.isEmpty() && !eachElement && !FieldPath.needsQuotes(name)) {
+            return name; // a plain top-level field is its own path: no lookup, and the same instance
+        }
         Map<String, String> byName = (eachElement ? each : fields).get(parent);
         String p = byName == null ? null : byName.get(name);
         if (p != null) {

@@ -47,6 +47,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private final ObjectMapper mapper = Json.mapper();
     private SerdeConfig config;
+    /** {@code fieldseal.format}, read once: a config lookup per record is a hash lookup and a set insert. */
+    private String format;
     private Unsealer unsealer;
     private Deserializer<Object> inner;
     private boolean innerForAvro;
@@ -73,6 +75,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     @SuppressWarnings("unchecked")
     public void configure(Map<String, ?> configs, boolean isKey) {
         config = SerdeConfig.fromPrefixed(configs);
+        format = config.format();
         FieldsealConfig core = config.core();
         policy = FailurePolicy.of(config.getString(SerdeConfig.ON_FAILURE));
         mask = config.getString(SerdeConfig.MASK_VALUE);
@@ -84,7 +87,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         innerTree = ((Object) inner) instanceof JsonDeserializer; // (Object): the generic types are unrelated
         ConnectValueCodec connectCodec = new ConnectValueCodec();
         AvroValueCodec avroCodec = new AvroValueCodec();
-        switch (config.format()) {
+        switch (format) {
             case SerdeConfig.FORMAT_JSON:
                 json = new JsonDecryptor(unsealer, selection, new JsonValueCodec(connectCodec, avroCodec), connectCodec,
                         new JsonConverterForm(mapper), this::onJsonFailure);
@@ -120,7 +123,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
         call.set(new Call(topic));
         try {
-            switch (config.format()) {
+            switch (format) {
                 case SerdeConfig.FORMAT_JSON:
                     return json(topic, headers, data, edeks);
                 case SerdeConfig.FORMAT_AVRO:

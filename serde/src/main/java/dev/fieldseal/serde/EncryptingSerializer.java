@@ -42,6 +42,8 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private final ObjectMapper mapper = Json.mapper();
     private SerdeConfig config;
+    /** {@code fieldseal.format}, read once: a config lookup per record is a hash lookup and a set insert. */
+    private String format;
     private Sealer sealer;
     private Serializer<Object> inner;
     private JsonEncryptor json;
@@ -55,6 +57,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     @SuppressWarnings("unchecked")
     public void configure(Map<String, ?> configs, boolean isKey) {
         config = SerdeConfig.fromPrefixed(configs);
+        format = config.format();
         FieldsealConfig core = config.core();
         FieldSelection selection = FieldSelection.of(core.fields(), core.deterministicFields());
         if (selection.isEmpty() && !SerdeConfig.FORMAT_STRING.equals(config.format())) {
@@ -97,7 +100,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         byte[] out;
         SealedRecord sealed;
         try {
-            switch (config.format()) {
+            switch (format) {
                 case SerdeConfig.FORMAT_JSON: {
                     if (data instanceof JsonNode n) { // the application's own tree: encrypted in a copy
                         JsonEncryptor.Result r = json.encrypt(n);
