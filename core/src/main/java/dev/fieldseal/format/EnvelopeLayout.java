@@ -203,18 +203,15 @@ public final class EnvelopeLayout {
 
         Edek read(Reader r) {
             int start = r.pos;
-            r.skip(r.varint(MAX_KEY_ID, "key id"), "key id");
-            r.skip(r.varint(MAX_VERSION, "key version"), "key version");
-            r.u8("wrap algorithm");
-            r.skip(r.varint(MAX_WRAPPED, "wrapped key"), "wrapped key");
-            int end = r.pos;
             Last l = last;
-            if (l != null && Arrays.equals(l.block, 0, l.block.length, r.b, start, end)) {
+            // The block is self-delimiting: bytes equal to a block parsed before parse the same way.
+            if (l != null && r.b.length - start >= l.block.length
+                    && Arrays.equals(l.block, 0, l.block.length, r.b, start, start + l.block.length)) {
+                r.pos = start + l.block.length;
                 return l.edek;
             }
-            r.pos = start;
             Edek edek = readEdek(r);
-            last = new Last(Arrays.copyOfRange(r.b, start, end), edek);
+            last = new Last(Arrays.copyOfRange(r.b, start, r.pos), edek);
             return edek;
         }
     }
