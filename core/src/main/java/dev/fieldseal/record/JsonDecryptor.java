@@ -274,9 +274,10 @@ public final class JsonDecryptor {
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> e = it.next();
                     JsonNode v = e.getValue();
-                    if (v.isArray()) {
+                    // Class tests, not isArray()/isObject(): those are virtual calls over every node type.
+                    if (v instanceof ArrayNode) {
                         plain(v, paths.append(path, e.getKey(), true));
-                    } else if (v.isObject() || looksEncrypted(v)) { // other scalars need no path
+                    } else if (v instanceof ObjectNode || looksEncrypted(v)) { // other scalars need no path
                         JsonNode nv = visit(v, paths.append(path, e.getKey(), false));
                         if (nv != v) {
                             e.setValue(nv);
@@ -299,7 +300,7 @@ public final class JsonDecryptor {
             if (looksEncrypted(v)) {
                 return filter.wanted(path) ? open(v, path) : v;
             }
-            if (v.isObject() && filter.mayContain(path)) {
+            if (v instanceof ObjectNode && filter.mayContain(path)) {
                 plain(v, path);
             }
             return v;
@@ -440,7 +441,7 @@ public final class JsonDecryptor {
     }
 
     private static boolean looksEncrypted(JsonNode v) {
-        return v.isTextual() && EnvelopeLayout.hasTextMagic(v.textValue());
+        return v instanceof TextNode t && EnvelopeLayout.hasTextMagic(t.textValue());
     }
 
     private static byte[] envelope(String text, String path) {
