@@ -61,9 +61,21 @@ public final class FieldPath {
         return eachElement ? text + "[*]" : text;
     }
 
-    /** Whether a field name must be quoted in a path (else the segment is the name itself). */
+    /**
+     * Whether a field name must be quoted in a path (else the segment is the name itself). One pass
+     * over the characters: it runs for every encrypted value found.
+     */
     static boolean needsQuotes(String name) {
-        return name.isEmpty() || name.indexOf('.') >= 0 || name.indexOf('`') >= 0 || name.indexOf('[') >= 0;
+        if (name.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '.' || c == '`' || c == '[') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The canonical path of a segment below {@code parent} (empty for the root). */

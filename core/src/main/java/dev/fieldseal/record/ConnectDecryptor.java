@@ -32,14 +32,10 @@ public final class ConnectDecryptor {
     private final PathMemo paths = new PathMemo();
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
-    private final SchemaMemo<Schema, Plan> plans = new SchemaMemo<>(512);
+    private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(512);
 
     /** The decrypted value, its schema (null for schemaless), and how many values were decrypted. */
     public record Result(Schema schema, Object value, int fields) {
-    }
-
-    /** A top-level struct schema's output schema, and the canonical path of each of its fields. */
-    private record Plan(Schema out, String[] paths) {
     }
 
     public ConnectDecryptor(Unsealer unsealer, FieldSelection selection, ConnectValueCodec codec) {
@@ -61,21 +57,16 @@ public final class ConnectDecryptor {
         if (schema.type() != Schema.Type.STRUCT) {
             return new Result(schema, value, 0);
         }
-        Plan plan = plan(schema);
+        Schema out = outputSchema(schema);
         if (value == null) {
-            return new Result(plan.out, null, 0);
+            return new Result(out, null, 0);
         }
-        return new Result(plan.out, walk.struct((Struct) value, plan.out, "", plan.paths), walk.count);
+        return new Result(out, walk.struct((Struct) value, out, ""), walk.count);
     }
 
     /** The schema records of {@code schema} get when decrypted (cached). */
     public Schema outputSchema(Schema schema) {
-        return plan(schema).out;
-    }
-
-    private Plan plan(Schema schema) {
-        return plans.get(schema, s -> new Plan(structSchema(s, ""),
-                s.fields().stream().map(f -> FieldPath.append("", f.name(), false)).toArray(String[]::new)));
+        return schemaCache.get(schema, s -> structSchema(s, ""));
     }
 
     // ---- schemas -------------------------------------------------------------------------------
@@ -123,8 +114,7 @@ public final class ConnectDecryptor {
             this.scope = new Unsealer.RecordScope(edeks);
         }
 
-        /** @param fieldPaths the paths of the fields if known (top level), else null: looked up in the memo */
-        Struct struct(Struct in, Schema outSchema, String path, String[] fieldPaths) {
+        Struct struct(Struct in, Schema outSchema, String path) {
             Struct out = new Struct(outSchema);
             List<Field> inFields = in.schema().fields();
             List<Field> outFields = outSchema.fields(); // same names in the same order
@@ -137,20 +127,20 @@ public final class ConnectDecryptor {
                 }
                 Schema outField = of.schema();
                 out.put(of, v == null || outField == f.schema() && !isStringMap(f.schema()) ? v
-                        : value(f.schema(), v, outField, path, f.name(), fieldPaths == null ? null : fieldPaths[i]));
+                        : value(f.schema(), v, outField, path, f.name()));
             }
             return out;
         }
 
-        private Object value(Schema schema, Object v, Schema outSchema, String parent, String name, String knownPath) {
-            String path = knownPath != null ? knownPath : paths.append(parent, name, false);
+        private Object value(Schema schema, Object v, Schema outSchema, String parent, String name) {
+            String path = paths.append(parent, name, false);
             if (EncryptedSchemas.isEncrypted(schema)) {
                 return open(v, path);
             }
             String eachPath = paths.append(parent, name, true);
             switch (schema.type()) {
                 case STRUCT:
-                    return struct((Struct) v, outSchema, path, null);
+                    return struct((Struct) v, outSchema, path);
                 case ARRAY: {
                     List<Object> out = new ArrayList<>();
                     for (Object e : (List<?>) v) {
@@ -185,7 +175,7 @@ public final class ConnectDecryptor {
             if (EncryptedSchemas.isEncrypted(inner)) {
                 return outInner == inner ? e : open(e, eachPath);
             }
-            return inner.type() == Schema.Type.STRUCT && outInner != inner ? struct((Struct) e, outInner, eachPath, null) : e;
+            return inner.type() == Schema.Type.STRUCT && outInner != inner ? struct((Struct) e, outInner, eachPath) : e;
         }
 
         /** Schemaless: maps by key, lists with [*]; encrypted values recognised by their magic prefix. */
