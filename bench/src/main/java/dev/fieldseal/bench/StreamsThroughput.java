@@ -196,6 +196,7 @@ final class StreamsThroughput {
                 if (now > deadline) {
                     throw new IllegalStateException("streams run " + name + " stalled at " + end + " records");
                 }
+                // A sampling interval, not a wait: the first and last output offsets are timed to 5 ms.
                 Thread.sleep(5);
             }
         } finally {

@@ -1,5 +1,6 @@
 package dev.fieldseal.format;
 
+import dev.fieldseal.cipher.AesGcm;
 import dev.fieldseal.cipher.CipherSuite;
 import dev.fieldseal.kms.Edek;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ public final class Envelope {
 
     /** A copy of the GCM nonce, or null for AES-SIV. */
     public byte[] nonce() {
-        return suite == CipherSuite.AES_256_GCM ? Arrays.copyOfRange(source, nonceOffset, nonceOffset + 12) : null;
+        return suite == CipherSuite.AES_256_GCM ? Arrays.copyOfRange(source, nonceOffset, nonceOffset + AesGcm.NONCE_LENGTH) : null;
     }
 
     public byte[] source() {

@@ -195,7 +195,7 @@ public final class ConnectDecryptor {
                             outList.add(looksEncrypted(x) ? (filter.wanted(eachPath) ? open(x, eachPath) : x)
                                     : schemalessNested(x, eachPath));
                         }
-                        out.put(e.getKey(), looksEncrypted(ev) ? ev : outList);
+                        out.put(e.getKey(), outList);
                     } else {
                         String p = paths.append(path, String.valueOf(e.getKey()), false);
                         out.put(e.getKey(), looksEncrypted(ev) ? (filter.wanted(p) ? open(ev, p) : ev)

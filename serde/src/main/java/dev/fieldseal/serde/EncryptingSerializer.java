@@ -60,9 +60,9 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         format = config.format();
         FieldsealConfig core = config.core();
         FieldSelection selection = FieldSelection.of(core.fields(), core.deterministicFields());
-        if (selection.isEmpty() && !SerdeConfig.FORMAT_STRING.equals(config.format())) {
+        if (selection.isEmpty() && !SerdeConfig.FORMAT_STRING.equals(format)) {
             throw new ConfigException(FieldsealConfig.PREFIX + FieldsealConfig.FIELDS, "",
-                    "Name the fields to encrypt (format " + config.format() + "), e.g. fieldseal.fields=ssn,address.street.");
+                    "Name the fields to encrypt (format " + format + "), e.g. fieldseal.fields=ssn,address.street.");
         }
         headerPlacement = core.headerPlacement();
         inner = config.getConfiguredInstance(SerdeConfig.INNER_SERIALIZER, Serializer.class);
