@@ -48,16 +48,25 @@ public final class DeterministicKey {
 
     /** Unwraps a configured {@code deterministic.dek} (through the allowlisted cache). */
     public static DeterministicKey load(String configValue, DecryptionKeys keys) {
-        byte[] block;
-        Edek edek;
+        byte[] block = parse(configValue);
+        Edek edek = EnvelopeLayout.parseEdekBlock(block);
+        return of(keys.get(edek), edek, block);
+    }
+
+    /**
+     * The EDEK block of a configured {@code deterministic.dek}, checked to parse.
+     *
+     * @throws ConfigException if it is not one
+     */
+    public static byte[] parse(String configValue) {
         try {
-            block = Base64.getDecoder().decode(configValue.trim());
-            edek = EnvelopeLayout.parseEdekBlock(block);
+            byte[] block = Base64.getDecoder().decode(configValue.trim());
+            EnvelopeLayout.parseEdekBlock(block);
+            return block;
         } catch (RuntimeException e) {
             throw new ConfigException("deterministic.dek", "(wrapped key)",
                     "Not a wrapped deterministic DEK; create one with 'fieldseal-cli deterministic-dek --kek-id ...'.");
         }
-        return of(keys.get(edek), edek, block);
     }
 
     /** A deterministic key from an already unwrapped DEK of the given EDEK. */

@@ -3,9 +3,12 @@ package dev.fieldseal.envelope;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.fieldseal.cipher.CipherSuite;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DataKey;
 import dev.fieldseal.dek.DecryptionKeys;
+import dev.fieldseal.dek.DeterministicKey;
+import dev.fieldseal.dek.EncryptionKeys;
 import dev.fieldseal.dek.KekAllowlist;
 import dev.fieldseal.envelope.DecryptionException.Reason;
 import dev.fieldseal.format.EdekHeader;
@@ -17,6 +20,7 @@ import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsCalls;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,20 +32,40 @@ import java.util.Map;
  * placement, the record's {@code fieldseal.edek} header and the value's DEK reference) changes.
  * Nonce, ciphertext and tag stay byte-identical. Values already under the newest version are
  * returned as the same array.
+ *
+ * <p>The target version follows rotation like an encrypting host: re-resolved every
+ * {@code kek.refresh.ms} in the background and at once on {@link #refresh()} (a rotation event).
+ * A re-wrap is cached per (old EDEK, target version), so a long-running re-key never hands out a
+ * block wrapped by an earlier target after the key rotated again.
+ *
+ * <p>Deterministic (AES-SIV) values must keep equal bytes everywhere, in every producer and every
+ * re-key instance, or compaction and partitioning by a sealed key break. A random RSA-OAEP re-wrap
+ * would differ per process, so their key block is taken from the configured
+ * {@code deterministic.dek} when it wraps the same DEK under the target version (the operator
+ * prints it with {@code fieldseal deterministic-dek --rewrap}). Without one, this process re-wraps
+ * the DEK itself, consistently for its own lifetime, and warns once.
  */
 public final class Rekeyer implements AutoCloseable {
 
     private final Kms kms;
-    private final String kekId;
     private final DecryptionKeys keys;
+    /** Only its KEK resolution is used: the newest version, refreshed on the timer and on demand. */
+    private final EncryptionKeys targets;
     private final FieldsealMetrics metrics;
-    /** Old EDEK to its re-wrapped block, so each DEK is re-wrapped once. */
-    private final Cache<Edek, byte[]> rewrapped;
-    private volatile KekRef target;
+    /** (old EDEK, target version) to the re-wrapped block, so each DEK is re-wrapped once per target. */
+    private final Cache<Rewrap, byte[]> rewrapped;
+
+    private record Rewrap(Edek old, KekRef target) {
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rekeyer.class);
+    /** The configured deterministic DEK's EDEK block, or null. */
+    private final byte[] deterministicBlock;
+    private final Edek deterministicEdek;
+    private volatile boolean warnedDeterministic;
 
     public Rekeyer(FieldsealConfig config, Kms kms, Ticker ticker, FieldsealMetrics metrics) {
         this.kms = kms;
-        this.kekId = config.requireKekId();
         this.metrics = metrics;
         List<String> allowed = new ArrayList<>();
         for (String a : Unsealer.allowed(config)) {
@@ -50,17 +74,28 @@ public final class Rekeyer implements AutoCloseable {
         this.keys = new DecryptionKeys(kms, new KekAllowlist(allowed), config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
                 config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS), ticker, metrics);
         this.rewrapped = Caffeine.newBuilder().maximumSize(config.getLong(FieldsealConfig.DEK_CACHE_SIZE)).build();
-        refresh();
+        this.targets = new EncryptionKeys(kms, config.requireKekId(), config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS),
+                config.getLong(FieldsealConfig.DEK_MAX_AGE_MS), config.getLong(FieldsealConfig.KEK_REFRESH_MS), ticker,
+                metrics);
+        targets.kek(); // a wrong kek.id or credential fails at start, not with the first record
+        String det = config.getString(FieldsealConfig.DETERMINISTIC_DEK);
+        if (det == null || det.isBlank()) {
+            deterministicBlock = null;
+            deterministicEdek = null;
+        } else {
+            deterministicBlock = DeterministicKey.parse(det);
+            deterministicEdek = EnvelopeLayout.parseEdekBlock(deterministicBlock);
+        }
     }
 
-    /** Re-resolves the newest KEK version; later values move to it. */
+    /** Re-resolves the newest KEK version now (a rotation event); later values move to it. */
     public KekRef refresh() {
-        target = KmsCalls.join(kms.resolve(kekId));
-        return target;
+        return KmsCalls.join(targets.refreshNow());
     }
 
+    /** The version values are moved to now. */
     public KekRef target() {
-        return target;
+        return targets.kek();
     }
 
     /** Collects what one record's re-keyed values need in their headers. Not thread-safe. */
@@ -91,7 +126,17 @@ public final class Rekeyer implements AutoCloseable {
      * @param edekHeader the record's {@code fieldseal.edek} header, or null
      */
     public RekeyedRecord newRecord(byte[] edekHeader) {
-        return new RekeyedRecord(Unsealer.headerEdeks(edekHeader), edekHeader != null);
+        return newRecord(Unsealer.headerEdeks(edekHeader));
+    }
+
+    /**
+     * Starts a record whose key and values are re-keyed together, so its new headers name every
+     * version they use.
+     *
+     * @param headerEdeks every EDEK of the record's {@code fieldseal.edek} headers (empty under field placement)
+     */
+    public RekeyedRecord newRecord(Map<ByteBuffer, Edek> headerEdeks) {
+        return new RekeyedRecord(headerEdeks, !headerEdeks.isEmpty());
     }
 
     /**
@@ -111,14 +156,14 @@ public final class Rekeyer implements AutoCloseable {
                         + EdekHeader.NAME + " header; it cannot be re-keyed.");
             }
         }
-        KekRef to = target;
+        KekRef to = targets.kek();
         if (edek.kek().equals(to)) {
             byte[] block = EnvelopeLayout.edekBlock(edek);
             record.sealed.used(edek.kek(), EnvelopeLayout.dekRef(block), block);
             return envelope;
         }
-        Edek old = edek;
-        byte[] block = rewrapped.get(old, e -> rewrap(e, to));
+        boolean deterministic = env.suite() == CipherSuite.AES_SIV_512;
+        byte[] block = rewrapped.get(new Rewrap(edek, to), r -> rewrap(r.old(), r.target(), deterministic));
         record.sealed.used(to, EnvelopeLayout.dekRef(block), block);
         record.changed = true;
         return reference
@@ -126,15 +171,38 @@ public final class Rekeyer implements AutoCloseable {
                 : env.withKeyBlock(EnvelopeLayout.KEY_INLINE, block);
     }
 
-    private byte[] rewrap(Edek old, KekRef to) {
+    private byte[] rewrap(Edek old, KekRef to, boolean deterministic) {
         DataKey dek = keys.get(old);
+        if (deterministic && deterministicEdek != null && deterministicEdek.kek().equals(to)
+                && sameKey(dek, keys.get(deterministicEdek))) {
+            return deterministicBlock; // the shared form every producer of these values writes
+        }
+        if (deterministic && !warnedDeterministic) {
+            warnedDeterministic = true;
+            LOG.warn("Deterministic values are moved to {} with a re-wrap made by this process; other processes "
+                    + "make other re-wraps, so equal plaintexts may get unequal key blocks. Set deterministic.dek "
+                    + "to the output of 'fieldseal deterministic-dek --rewrap' for {} in this app and in every "
+                    + "producer of these fields.", to, to.version());
+        }
         Edek fresh = KmsCalls.join(kms.wrap(to, dek));
         metrics.dekRewrapped();
         return EnvelopeLayout.edekBlock(fresh);
     }
 
+    private static boolean sameKey(DataKey a, DataKey b) {
+        byte[] x = a.getEncoded();
+        byte[] y = b.getEncoded();
+        try {
+            return MessageDigest.isEqual(x, y);
+        } finally {
+            java.util.Arrays.fill(x, (byte) 0);
+            java.util.Arrays.fill(y, (byte) 0);
+        }
+    }
+
     @Override
     public void close() {
+        targets.close();
         keys.close();
         rewrapped.invalidateAll();
     }

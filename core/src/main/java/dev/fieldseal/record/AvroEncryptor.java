@@ -42,7 +42,11 @@ public final class AvroEncryptor {
     }
 
     public Result encrypt(GenericRecord record) {
-        SealedRecord sealed = sealer.newRecord();
+        return encrypt(record, sealer.newRecord());
+    }
+
+    /** {@link #encrypt(GenericRecord)}, collecting into {@code sealed} (a record whose key and value share headers). */
+    public Result encrypt(GenericRecord record, SealedRecord sealed) {
         if (record == null) {
             return new Result(null, sealed);
         }

@@ -57,16 +57,23 @@ public final class JsonBytesEncryptor {
      * @throws IOException if the bytes are not JSON
      */
     public Result encrypt(byte[] json) throws IOException {
+        return encrypt(json, sealer.newRecord());
+    }
+
+    /**
+     * {@link #encrypt(byte[])}, collecting what was used into {@code sealed}: the key and the value
+     * of one record share one set of headers.
+     */
+    public Result encrypt(byte[] json, SealedRecord sealed) throws IOException {
         List<Found> found = new ArrayList<>(4);
         try (JsonParser p = mapper.getFactory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return viaTree(json);
+                return viaTree(json, sealed);
             }
             object(p, selection, json, found);
         } catch (NeedsTree e) {
-            return viaTree(json);
+            return viaTree(json, sealed);
         }
-        SealedRecord sealed = sealer.newRecord();
         JsonSplices out = new JsonSplices(json);
         for (Found f : found) {
             byte[] envelope = Base64.getEncoder().encode(sealer.seal(codec.encode(f.value), f.selection.path(),
@@ -80,8 +87,8 @@ public final class JsonBytesEncryptor {
         return new Result(out.apply(), sealed);
     }
 
-    private Result viaTree(byte[] json) throws IOException {
-        JsonEncryptor.Result r = trees.encryptInPlace(mapper.readTree(json));
+    private Result viaTree(byte[] json, SealedRecord sealed) throws IOException {
+        JsonEncryptor.Result r = trees.encryptInPlace(mapper.readTree(json), sealed);
         return new Result(mapper.writeValueAsBytes(r.value()), r.sealed());
     }
 

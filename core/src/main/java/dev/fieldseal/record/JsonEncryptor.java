@@ -47,11 +47,19 @@ public final class JsonEncryptor {
 
     /** {@link #encrypt}, inside {@code document} itself, which the caller owns (a tree parsed for this call). */
     public Result encryptInPlace(JsonNode document) {
-        return encrypt(document, false);
+        return encrypt(document, false, sealer.newRecord());
+    }
+
+    /** {@link #encryptInPlace}, collecting into {@code sealed} (a record whose key and value share headers). */
+    Result encryptInPlace(JsonNode document, SealedRecord sealed) {
+        return encrypt(document, false, sealed);
     }
 
     private Result encrypt(JsonNode document, boolean copy) {
-        SealedRecord sealed = sealer.newRecord();
+        return encrypt(document, copy, sealer.newRecord());
+    }
+
+    private Result encrypt(JsonNode document, boolean copy, SealedRecord sealed) {
         if (document == null || document.isNull() || document.isMissingNode()) {
             return new Result(document, sealed);
         }

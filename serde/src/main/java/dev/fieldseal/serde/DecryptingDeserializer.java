@@ -1,5 +1,7 @@
 package dev.fieldseal.serde;
 
+import dev.fieldseal.record.WholeValue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;

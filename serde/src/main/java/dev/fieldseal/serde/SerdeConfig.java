@@ -1,5 +1,7 @@
 package dev.fieldseal.serde;
 
+import dev.fieldseal.record.WholeValue;
+
 import dev.fieldseal.config.FieldsealConfig;
 import java.util.HashMap;
 import java.util.List;

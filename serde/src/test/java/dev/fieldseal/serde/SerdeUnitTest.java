@@ -1,5 +1,7 @@
 package dev.fieldseal.serde;
 
+import dev.fieldseal.record.WholeValue;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -8,6 +8,8 @@ public final class AppMetrics {
     final LongAdder deadLettered = new LongAdder();
     final LongAdder rekeyedRecords = new LongAdder();
     final LongAdder copiedRecords = new LongAdder();
+    /** Re-keying in place: records read that were already under the newest version, not written again. */
+    final LongAdder settledRecords = new LongAdder();
     final LongAdder rotationEvents = new LongAdder();
     final LongAdder rotationRefreshes = new LongAdder();
     final LongAdder retriableFailures = new LongAdder();
@@ -23,6 +25,10 @@ public final class AppMetrics {
     }
 
     /** Records passed through unchanged (rekey: already newest; tombstones). */
+    public long settledRecords() {
+        return settledRecords.sum();
+    }
+
     public long copiedRecords() {
         return copiedRecords.sum();
     }

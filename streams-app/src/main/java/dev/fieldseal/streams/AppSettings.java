@@ -157,11 +157,15 @@ public final class AppSettings {
         List<FieldPath> fields = FieldPath.parseAll(fieldTexts != null ? fieldTexts
                 : shared.getList(FieldsealConfig.FIELDS));
         List<FieldPath> deterministic = shared.deterministicFields();
-        if (StreamsAppConfig.MODE_ENCRYPT.equals(mode) && fields.isEmpty() && deterministic.isEmpty()) {
-            throw new ConfigException(FieldsealConfig.PREFIX + prefix + StreamsAppConfig.ROUTE_FIELDS, null,
-                    "Route '" + name + "' encrypts nothing: set its fields (or the shared fieldseal.fields).");
-        }
         String format = rc.getString(StreamsAppConfig.ROUTE_FORMAT);
+        Route.KeySealing key = keySealing(name, prefix, rc, shared, mode);
+        boolean encrypt = StreamsAppConfig.MODE_ENCRYPT.equals(mode);
+        if (encrypt && fields.isEmpty() && deterministic.isEmpty() && key.none()
+                && !StreamsAppConfig.FORMAT_STRING.equals(format)) {
+            throw new ConfigException(FieldsealConfig.PREFIX + prefix + StreamsAppConfig.ROUTE_FIELDS, null,
+                    "Route '" + name + "' encrypts nothing: set its fields (or the shared fieldseal.fields), or "
+                            + "its key.format.");
+        }
         Schema inputSchema = null;
         Schema plainSchema = null;
         if (StreamsAppConfig.FORMAT_AVRO.equals(format)) {
@@ -191,7 +195,33 @@ public final class AppSettings {
             }
         }
         return new Route(name, topics, pattern, rc.getString(StreamsAppConfig.ROUTE_OUTPUT), fields, deterministic,
-                format, inputSchema, plainSchema);
+                format, inputSchema, plainSchema, key);
+    }
+
+    private static Route.KeySealing keySealing(String name, String prefix, AbstractConfig rc, FieldsealConfig shared,
+            String mode) {
+        String format = rc.getString(StreamsAppConfig.ROUTE_KEY_FORMAT);
+        List<FieldPath> fields = FieldPath.parseAll(rc.getList(StreamsAppConfig.ROUTE_KEY_FIELDS));
+        boolean deterministic = !rc.getBoolean(StreamsAppConfig.ROUTE_KEY_RANDOMIZED);
+        if (!StreamsAppConfig.MODE_ENCRYPT.equals(mode)) {
+            // Sealed keys are found by their magic prefix; key.fields only narrows what decrypt opens.
+            return new Route.KeySealing(fields.isEmpty() ? StreamsAppConfig.KEY_FORMAT_NONE
+                    : StreamsAppConfig.FORMAT_JSON, fields, deterministic);
+        }
+        Route.KeySealing key = new Route.KeySealing(format, fields, deterministic);
+        if (StreamsAppConfig.FORMAT_JSON.equals(format) && fields.isEmpty()) {
+            throw new ConfigException(FieldsealConfig.PREFIX + prefix + StreamsAppConfig.ROUTE_KEY_FIELDS, "",
+                    "Route '" + name + "' has key.format=json: name the key fields to seal.");
+        }
+        String dek = shared.getString(FieldsealConfig.DETERMINISTIC_DEK);
+        if (!key.none() && deterministic && (dek == null || dek.isBlank())) {
+            throw new ConfigException(FieldsealConfig.PREFIX + FieldsealConfig.DETERMINISTIC_DEK, null,
+                    "Route '" + name + "' seals record keys deterministically (so equal keys stay equal for "
+                            + "partitioning and compaction), which needs fieldseal.deterministic.dek: create one with "
+                            + "'fieldseal deterministic-dek --config <this file>' and add the line it prints, or set "
+                            + FieldsealConfig.PREFIX + prefix + StreamsAppConfig.ROUTE_KEY_RANDOMIZED + "=true.");
+        }
+        return key;
     }
 
     /** Kafka Streams settings: every key without the fieldseal. prefix. */

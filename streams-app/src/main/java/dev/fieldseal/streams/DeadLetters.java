@@ -104,11 +104,11 @@ final class DeadLetters {
         try {
             JsonNode tree;
             if (route.avro()) {
-                GenericRecord r = ValueTransformer.readAvro(avroReader, value, route.inputSchema());
-                tree = ValueTransformer.JSON.readTree(GenericData.get().toString(r));
+                GenericRecord r = RecordTransformer.readAvro(avroReader, value, route.inputSchema());
+                tree = RecordTransformer.JSON.readTree(GenericData.get().toString(r));
                 put(h, VALUE_FORMAT, "json");
             } else {
-                tree = ValueTransformer.readJson(value);
+                tree = RecordTransformer.readJson(value);
             }
             if (tree == null || !tree.isObject()) {
                 return route.allFields().isEmpty() && tree != null ? value : null;
@@ -116,7 +116,7 @@ final class DeadLetters {
             for (FieldPath p : route.allFields()) {
                 remove(tree, p.segments(), 0);
             }
-            return ValueTransformer.JSON.writeValueAsBytes(tree);
+            return RecordTransformer.JSON.writeValueAsBytes(tree);
         } catch (Exception e) {
             h.remove(VALUE_FORMAT);
             return null;

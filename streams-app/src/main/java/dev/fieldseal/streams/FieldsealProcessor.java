@@ -1,8 +1,8 @@
 package dev.fieldseal.streams;
 
+import dev.fieldseal.envelope.SealedRecord;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,21 +13,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Encrypts, decrypts or re-keys one record of a route and forwards it to the output sink, or
- * to the dead-letter sink when it can never be processed. Keys pass through untouched;
- * tombstones pass through. A failure that may heal (Key Vault unavailable) is thrown: the task
- * stops without committing past the record.
+ * Encrypts, decrypts or re-keys one record of a route (key and value together) and forwards it to
+ * the output sink, or to the dead-letter sink when it can never be processed. Tombstones keep
+ * their (sealed) key. A failure that may heal (Key Vault unavailable) is thrown: the task stops
+ * without committing past the record.
+ *
+ * <p>A re-keying route that writes back into its own input (a compacted topic re-keyed in place)
+ * does not write records that are already under the newest version, so it settles once it has
+ * read its own output; when a sealed key changes bytes, the old key gets a tombstone, so that
+ * compaction removes the record under the old version. That tombstone is marked
+ * ({@value #REKEY_TOMBSTONE_HEADER}) so that reading it back does not delete the re-keyed record; a
+ * producer's own tombstone of an old key is re-keyed like any record, so the deletion holds for
+ * the new key too.
  */
 final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FieldsealProcessor.class);
+    static final String REKEY_TOMBSTONE_HEADER = "fieldseal.rekey.tombstone";
+    private static final byte[] MARK = {1};
 
     private final Route route;
     private final Crypto crypto;
     private final AppMetrics appMetrics;
     private final String outputSink;
     private final String dlqSink;
-    private ValueTransformer transformer;
+    private final boolean inPlace;
+    private RecordTransformer transformer;
     private GenericDatumReader<GenericRecord> dlqReader;
     private ProcessorContext<byte[], byte[]> context;
 
@@ -37,12 +48,13 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
         this.appMetrics = appMetrics;
         this.outputSink = outputSink;
         this.dlqSink = dlqSink;
+        this.inPlace = StreamsAppConfig.MODE_REKEY.equals(crypto.mode()) && route.writesToItsInput();
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.transformer = new ValueTransformer(route, crypto);
+        this.transformer = new RecordTransformer(route, crypto);
         if (route.avro()) {
             dlqReader = new GenericDatumReader<>(route.inputSchema());
         }
@@ -50,16 +62,13 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        byte[] value = record.value();
-        if (value == null) {
-            appMetrics.copiedRecords.increment();
-            context.forward(record, outputSink);
+        if (inPlace && record.value() == null && record.headers().lastHeader(REKEY_TOMBSTONE_HEADER) != null) {
+            appMetrics.settledRecords.increment(); // our own tombstone of a key that moved
             return;
         }
-        Header edek = record.headers().lastHeader(ValueTransformer.edekHeaderName());
-        ValueTransformer.Output out;
+        RecordTransformer.Output out;
         try {
-            out = transformer.apply(value, edek == null ? null : edek.value());
+            out = transformer.apply(record.key(), record.value(), record.headers());
         } catch (RuntimeException e) {
             if (!DeadLetters.permanent(e, crypto.mode())) {
                 throw e;
@@ -67,24 +76,30 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
             deadLetter(record, e);
             return;
         }
-        if (out.value() == value && out.headers().isEmpty() && !out.removeFieldsealHeaders()) {
+        boolean changed = out.key() != record.key() || out.value() != record.value() || out.headers() != null;
+        if (!changed) {
+            if (inPlace) {
+                appMetrics.settledRecords.increment(); // already there: writing it again would never settle
+                return;
+            }
             appMetrics.copiedRecords.increment();
             context.forward(record, outputSink);
             return;
         }
         if (StreamsAppConfig.MODE_REKEY.equals(crypto.mode())) {
             appMetrics.rekeyedRecords.increment();
+            if (inPlace && record.key() != null && record.value() != null && out.key() != record.key()) {
+                Headers mark = new RecordHeaders().add(REKEY_TOMBSTONE_HEADER, MARK);
+                context.forward(new Record<byte[], byte[]>(record.key(), null, record.timestamp(), mark), outputSink);
+            }
         }
         Headers h = new RecordHeaders(record.headers().toArray());
-        if (out.removeFieldsealHeaders()) {
-            ValueTransformer.fieldsealHeaderNames().forEach(h::remove);
-        }
-        if (!out.headers().isEmpty()) {
+        if (out.headers() != null) {
             // a new annotation replaces the old one as a whole (an old fieldseal.edek would be stale)
-            ValueTransformer.fieldsealHeaderNames().forEach(h::remove);
+            SealedRecord.headerNames().forEach(h::remove);
             out.headers().forEach(h::add);
         }
-        context.forward(new Record<>(record.key(), out.value(), record.timestamp(), h), outputSink);
+        context.forward(new Record<>(out.key(), out.value(), record.timestamp(), h), outputSink);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RuntimeException e) {
@@ -99,11 +114,13 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
         LOG.warn("Route '{}': record{} sent to the dead-letter topic: {}", route.name(), where,
                 DeadLetters.safeMessage(e));
         Headers h = new RecordHeaders(record.headers().toArray());
+        // A key that should have been sealed may still be plaintext: the DLQ gets no key then.
+        byte[] key = StreamsAppConfig.MODE_ENCRYPT.equals(crypto.mode()) && !route.key().none() ? null : record.key();
         DeadLetters.addErrorHeaders(h, e, m == null ? null : m.topic(), m == null ? -1 : m.partition(),
                 m == null ? -1 : m.offset(), route, crypto.mode());
         byte[] redacted = DeadLetters.redact(record.value(), route, dlqReader, h);
         appMetrics.deadLettered.increment();
         crypto.metrics().failure("dead-letter");
-        context.forward(new Record<>(record.key(), redacted, record.timestamp(), h), dlqSink);
+        context.forward(new Record<>(key, redacted, record.timestamp(), h), dlqSink);
     }
 }

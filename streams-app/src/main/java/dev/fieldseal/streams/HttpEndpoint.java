@@ -36,7 +36,7 @@ final class HttpEndpoint implements AutoCloseable {
         server.createContext("/health", ex -> {
             Health h = health.get();
             respond(ex, h.up() ? 200 : 503, "application/json",
-                    ValueTransformer.JSON.writeValueAsBytes(h.body()));
+                    RecordTransformer.JSON.writeValueAsBytes(h.body()));
         });
         server.createContext("/metrics", ex -> respond(ex, 200, PrometheusText.CONTENT_TYPE,
                 metrics.get().getBytes(StandardCharsets.UTF_8)));

@@ -31,6 +31,7 @@ final class PrometheusText {
         own.put("fieldseal_dead_letter_records_total", app.deadLettered());
         own.put("fieldseal_records_rekeyed_total", app.rekeyedRecords());
         own.put("fieldseal_records_copied_total", app.copiedRecords());
+        own.put("fieldseal_records_settled_total", app.settledRecords());
         own.put("fieldseal_rotation_events_total", app.rotationEvents());
         own.put("fieldseal_rotation_refreshes_total", app.rotationRefreshes());
         own.put("fieldseal_retriable_failures_total", app.retriableFailures());

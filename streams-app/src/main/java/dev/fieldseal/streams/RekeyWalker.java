@@ -1,118 +1,103 @@
 package dev.fieldseal.streams;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
-import dev.fieldseal.format.EnvelopeLayout;
-import java.util.Base64;
-import java.util.Iterator;
+import dev.fieldseal.scan.EnvelopeLocator;
+import dev.fieldseal.scan.Located;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.List;
-import java.util.Map;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.util.Utf8;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 
 /**
- * Finds every fieldseal value in a JSON tree or an Avro datum (text starting with the base64
- * magic {@code /kZT}) and hands it to {@link Rekeyer#rekey}; values that moved are replaced in
- * place, everything else is left alone. Only the envelope's key block changes, so nonce,
- * ciphertext and tag stay byte-identical.
+ * Re-keys every fieldseal value inside a key or value given as bytes, and changes nothing else:
+ * each envelope is located (JSON, Avro binary, or the whole key or value), handed to
+ * {@link Rekeyer#rekey}, and spliced back in place when it moved. Every byte outside the
+ * envelopes' key blocks stays as it was (number spelling, whitespace, Avro map order), and
+ * nonce, ciphertext and tag inside them too. Returns the input array itself when nothing moved.
  */
 final class RekeyWalker {
 
+    /** Avro single-object encoding: C3 01 and the 8-byte CRC-64-AVRO fingerprint of the writer schema. */
+    private static final int SINGLE_OBJECT_HEADER = 10;
+
     private final Rekeyer rekeyer;
+    private Schema fingerprinted;
+    private byte[] fingerprint;
 
     RekeyWalker(Rekeyer rekeyer) {
         this.rekeyer = rekeyer;
     }
 
-    /** Re-keys below {@code node}; returns the node to put in its place (itself if it is a container). */
-    JsonNode json(JsonNode node, Rekeyer.RekeyedRecord record) {
-        if (node instanceof ObjectNode o) {
-            Iterator<Map.Entry<String, JsonNode>> it = o.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
-                JsonNode nv = json(e.getValue(), record);
-                if (nv != e.getValue()) {
-                    e.setValue(nv);
-                }
-            }
-            return o;
-        }
-        if (node instanceof ArrayNode a) {
-            for (int i = 0; i < a.size(); i++) {
-                JsonNode v = a.get(i);
-                JsonNode nv = json(v, record);
-                if (nv != v) {
-                    a.set(i, nv);
-                }
-            }
-            return a;
-        }
-        if (node != null && node.isTextual() && EnvelopeLayout.hasTextMagic(node.textValue())) {
-            String moved = text(node.textValue(), record);
-            return moved == null ? node : TextNode.valueOf(moved);
-        }
-        return node;
-    }
-
-    /** Re-keys inside an Avro datum (records, arrays, maps, strings); returns the datum to put in its place. */
-    @SuppressWarnings("unchecked")
-    Object avro(Object datum, Rekeyer.RekeyedRecord record) {
-        if (datum instanceof GenericRecord r) {
-            int n = r.getSchema().getFields().size();
-            for (int i = 0; i < n; i++) {
-                Object v = r.get(i);
-                Object nv = avro(v, record);
-                if (nv != v) {
-                    r.put(i, nv);
-                }
-            }
-            return r;
-        }
-        if (datum instanceof List<?> list) {
-            List<Object> l = (List<Object>) list;
-            for (int i = 0; i < l.size(); i++) {
-                Object v = l.get(i);
-                Object nv = avro(v, record);
-                if (nv != v) {
-                    l.set(i, nv);
-                }
-            }
-            return l;
-        }
-        if (datum instanceof Map<?, ?> map) {
-            Map<Object, Object> m = (Map<Object, Object>) map;
-            for (Map.Entry<Object, Object> e : m.entrySet()) {
-                Object nv = avro(e.getValue(), record);
-                if (nv != e.getValue()) {
-                    e.setValue(nv);
-                }
-            }
-            return m;
-        }
-        if (datum instanceof CharSequence cs) {
-            String s = cs.toString();
-            if (EnvelopeLayout.hasTextMagic(s)) {
-                String moved = text(s, record);
-                return moved == null ? datum : new Utf8(moved);
-            }
-        }
-        return datum;
-    }
-
-    /** The re-keyed base64 text, or null if the value is already under the newest version. */
-    private String text(String b64, Rekeyer.RekeyedRecord record) {
-        byte[] envelope;
+    byte[] json(byte[] json, Rekeyer.RekeyedRecord record) {
+        List<Located> found;
         try {
-            envelope = Base64.getDecoder().decode(b64);
-        } catch (IllegalArgumentException e) {
-            throw new DecryptionException(DecryptionException.Reason.MALFORMED,
-                    "A value starts like a fieldseal value but is not base64 text.");
+            found = EnvelopeLocator.json(json);
+        } catch (IOException e) {
+            throw RecordTransformer.notJson(e);
         }
-        byte[] out = rekeyer.rekey(envelope, record);
-        return out == envelope ? null : Base64.getEncoder().encodeToString(out);
+        return splice(json, found, record);
+    }
+
+    /** Avro binary of {@code schema}, plain or in single-object encoding. */
+    byte[] avro(Schema schema, byte[] data, Rekeyer.RekeyedRecord record) {
+        int offset = singleObject(schema, data) ? SINGLE_OBJECT_HEADER : 0;
+        List<Located> found;
+        try {
+            found = EnvelopeLocator.avro(schema, data, offset);
+        } catch (RuntimeException e) {
+            // The locator's messages name types and positions; Avro's may quote data.
+            throw new BadRecordException("Value is not Avro binary of " + schema.getFullName() + " ("
+                    + e.getClass().getSimpleName() + ").");
+        }
+        return splice(data, found, record);
+    }
+
+    /** A key or value that is one envelope as a whole. */
+    byte[] whole(byte[] value, Rekeyer.RekeyedRecord record) {
+        Located l = EnvelopeLocator.whole(value);
+        return l == null ? value : splice(value, List.of(l), record);
+    }
+
+    private boolean singleObject(Schema schema, byte[] data) {
+        if (data.length < SINGLE_OBJECT_HEADER || data[0] != (byte) 0xC3 || data[1] != 0x01) {
+            return false;
+        }
+        if (fingerprinted != schema) {
+            long fp = SchemaNormalization.parsingFingerprint64(schema);
+            fingerprint = new byte[8];
+            for (int i = 0; i < 8; i++) {
+                fingerprint[i] = (byte) (fp >>> (8 * i)); // little-endian, as the spec writes it
+            }
+            fingerprinted = schema;
+        }
+        return java.util.Arrays.equals(data, 2, SINGLE_OBJECT_HEADER, fingerprint, 0, 8);
+    }
+
+    private byte[] splice(byte[] in, List<Located> found, Rekeyer.RekeyedRecord record) {
+        ByteArrayOutputStream out = null;
+        int from = 0;
+        for (Located l : found) {
+            if (l.envelope() == null) {
+                throw new DecryptionException(DecryptionException.Reason.MALFORMED, "The value at '" + l.path()
+                        + "' starts like a fieldseal value but is not one; it cannot be re-keyed.");
+            }
+            byte[] moved = rekeyer.rekey(l.envelope(), record);
+            if (moved == l.envelope()) {
+                continue;
+            }
+            if (out == null) {
+                out = new ByteArrayOutputStream(in.length + 64);
+            }
+            out.write(in, from, l.start() - from);
+            out.writeBytes(l.replacement(moved));
+            from = l.end();
+        }
+        if (out == null) {
+            return in;
+        }
+        out.write(in, from, in.length - from);
+        return out.toByteArray();
     }
 }

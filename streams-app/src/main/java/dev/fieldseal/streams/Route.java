@@ -17,12 +17,40 @@ import org.apache.avro.Schema;
  * @param format {@code json} or {@code avro}
  * @param inputSchema Avro: the writer schema of input values; null for JSON
  * @param plainSchema Avro: the plaintext schema (for encrypt: the input schema), or null if unknown
+ * @param key how record keys are sealed (encrypt mode) or which key fields are opened (decrypt mode)
  */
 public record Route(String name, List<String> topics, Pattern pattern, String output, List<FieldPath> fields,
-        List<FieldPath> deterministicFields, String format, Schema inputSchema, Schema plainSchema) {
+        List<FieldPath> deterministicFields, String format, Schema inputSchema, Schema plainSchema, KeySealing key) {
+
+    /**
+     * @param format {@code none}, {@code string} (the whole key) or {@code json} (fields of JSON keys)
+     * @param fields the key's field paths for {@code json}
+     * @param deterministic AES-SIV (the default, keeps equal keys equal) rather than AES-GCM
+     */
+    public record KeySealing(String format, List<FieldPath> fields, boolean deterministic) {
+        public static final KeySealing NONE = new KeySealing(StreamsAppConfig.KEY_FORMAT_NONE, List.of(), true);
+
+        public boolean none() {
+            return StreamsAppConfig.KEY_FORMAT_NONE.equals(format);
+        }
+
+        public boolean whole() {
+            return StreamsAppConfig.FORMAT_STRING.equals(format);
+        }
+    }
 
     public boolean avro() {
         return StreamsAppConfig.FORMAT_AVRO.equals(format);
+    }
+
+    /** Whole-value mode: the value is one encrypted value. */
+    public boolean whole() {
+        return StreamsAppConfig.FORMAT_STRING.equals(format);
+    }
+
+    /** Whether the route writes back into a topic it reads (re-keying a compacted topic in place). */
+    public boolean writesToItsInput() {
+        return pattern != null ? pattern.matcher(output).matches() : topics.contains(output);
     }
 
     /** Every configured path, randomized and deterministic: what a dead-lettered value loses. */

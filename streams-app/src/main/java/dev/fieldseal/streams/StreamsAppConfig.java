@@ -32,12 +32,17 @@ public final class StreamsAppConfig {
     public static final String ROUTE_FIELDS = "fields";
     public static final String ROUTE_FORMAT = "format";
     public static final String ROUTE_AVRO_SCHEMA = "avro.schema";
+    public static final String ROUTE_KEY_FORMAT = "key.format";
+    public static final String ROUTE_KEY_FIELDS = "key.fields";
+    public static final String ROUTE_KEY_RANDOMIZED = "key.randomized";
 
     public static final String MODE_ENCRYPT = "encrypt";
     public static final String MODE_DECRYPT = "decrypt";
     public static final String MODE_REKEY = "rekey";
     public static final String FORMAT_JSON = "json";
     public static final String FORMAT_AVRO = "avro";
+    public static final String FORMAT_STRING = "string";
+    public static final String KEY_FORMAT_NONE = "none";
     public static final String PATTERN_PREFIX = "pattern:";
 
     private static final String GROUP = "Streams app";
@@ -102,17 +107,38 @@ public final class StreamsAppConfig {
                                 + "rekey: not needed. Also the fields removed from dead-lettered values. "
                                 + "Default: the shared fields setting.",
                         group, 3, ConfigDef.Width.LONG, "Fields")
-                .define(prefix + ROUTE_FORMAT, Type.STRING, FORMAT_JSON, ValidString.in(FORMAT_JSON, FORMAT_AVRO),
-                        Importance.HIGH,
-                        "Value format: 'json' (UTF-8 JSON objects) or 'avro' (Avro binary of avro.schema, without "
-                                + "any registry framing).",
+                .define(prefix + ROUTE_FORMAT, Type.STRING, FORMAT_JSON,
+                        ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_STRING), Importance.HIGH,
+                        "Value format: 'json' (UTF-8 JSON objects), 'avro' (Avro binary of avro.schema, plain or in "
+                                + "single-object encoding, without any registry framing) or 'string' (the whole value is "
+                                + "one encrypted value, written as base64 text, as the serdes' format 'string' does; "
+                                + "fields do not apply).",
                         group, 4, ConfigDef.Width.SHORT, "Format")
                 .define(prefix + ROUTE_AVRO_SCHEMA, Type.STRING, null, Importance.MEDIUM,
                         "format=avro: path of the .avsc the input values are written with (relative paths are "
                                 + "resolved against the properties file's folder). Give the plaintext schema (e.g. "
                                 + "schemas/customer.avsc) in every mode: the encrypted schema is derived from it and "
                                 + "the route's fields; a schema that already has encrypted fields is used as is.",
-                        group, 5, ConfigDef.Width.LONG, "Avro schema");
+                        group, 5, ConfigDef.Width.LONG, "Avro schema")
+                .define(prefix + ROUTE_KEY_FORMAT, Type.STRING, KEY_FORMAT_NONE,
+                        ValidString.in(KEY_FORMAT_NONE, FORMAT_STRING, FORMAT_JSON), Importance.HIGH,
+                        "encrypt: how record keys are sealed. 'none' leaves keys as they are; 'string' seals the whole "
+                                + "key as one value (base64 text); 'json' seals key.fields of JSON object keys. Keys are "
+                                + "deterministic (AES-SIV, needs deterministic.dek) unless key.randomized=true, so equal "
+                                + "keys stay equal: partitioning and compaction keep working. decrypt and rekey find "
+                                + "sealed keys by themselves (a key that is one envelope, or a JSON key holding "
+                                + "envelopes) and need no setting.",
+                        group, 6, ConfigDef.Width.SHORT, "Key format")
+                .define(prefix + ROUTE_KEY_FIELDS, Type.LIST, "", FieldPath.VALIDATOR, Importance.HIGH,
+                        "key.format=json: the field paths of the key to seal (same syntax as fields). decrypt: the key "
+                                + "fields to open (empty: every fieldseal value of the key).",
+                        group, 7, ConfigDef.Width.LONG, "Key fields")
+                .define(prefix + ROUTE_KEY_RANDOMIZED, Type.BOOLEAN, false, Importance.LOW,
+                        "Seal keys with randomized AES-GCM instead of deterministic AES-SIV. Equal keys then get "
+                                + "different ciphertexts, so a compacted topic keeps every version of a key and the "
+                                + "default partitioner spreads one key over partitions: use only for keys that are not "
+                                + "used for partitioning or compaction.",
+                        group, 8, ConfigDef.Width.SHORT, "Randomized keys");
     }
 
     /** Route names become parts of property keys and of Streams processor names. */

@@ -174,7 +174,7 @@ public final class StreamsService implements AutoCloseable {
     HttpEndpoint.Health health() {
         KafkaStreams.State state = streams.state();
         boolean streamsOk = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
-        ObjectNode body = ValueTransformer.JSON.createObjectNode();
+        ObjectNode body = RecordTransformer.JSON.createObjectNode();
         body.put("streams", state.name());
         boolean kekOk = true;
         if (kekHealth != null) {

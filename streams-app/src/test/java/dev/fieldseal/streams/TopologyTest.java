@@ -238,7 +238,7 @@ class TopologyTest {
         Schema encrypted;
         try (App a = app("encrypt", "avro", "ssn,email,address.street,balance,birth_date")) {
             enc = a.pipe(plain, new RecordHeaders());
-            encrypted = new ValueTransformer(AppSettings.parse(props("encrypt", "avro",
+            encrypted = new RecordTransformer(AppSettings.parse(props("encrypt", "avro",
                     "ssn,email,address.street,balance,birth_date")).routes().get(0), a.crypto).outputSchema();
         }
         assertFalse(Fixtures.containsBytes(enc.value(), SSN));

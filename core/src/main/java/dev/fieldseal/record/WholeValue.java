@@ -1,24 +1,27 @@
-package dev.fieldseal.serde;
+package dev.fieldseal.record;
 
-/** Format 'string': the whole record value is one encrypted value. */
-final class WholeValue {
+/**
+ * Whole-value mode (the serdes' format 'string', the Streams app's 'string' keys and values): the
+ * whole record key or value is one encrypted value, written as base64 text.
+ */
+public final class WholeValue {
 
     /**
      * The field path bound (as associated data) into a whole-value ciphertext. Only a top-level
      * JSON member literally named {@code $value} shares it; a ciphertext moved between the two
      * decrypts only for a reader that could decrypt it where it was.
      */
-    static final String PATH = "$value";
+    public static final String PATH = "$value";
 
     private WholeValue() {
     }
 
     /** The plaintext of a whole value: the bytes, as a JSON-family binary node (keeps any bytes exactly). */
-    static byte[] encode(dev.fieldseal.codec.JsonValueCodec codec, byte[] value) {
+    public static byte[] encode(dev.fieldseal.codec.JsonValueCodec codec, byte[] value) {
         return codec.encode(com.fasterxml.jackson.databind.node.BinaryNode.valueOf(value));
     }
 
-    static byte[] decode(dev.fieldseal.codec.JsonValueCodec codec, byte[] plaintext) {
+    public static byte[] decode(dev.fieldseal.codec.JsonValueCodec codec, byte[] plaintext) {
         com.fasterxml.jackson.databind.JsonNode n = codec.decode(plaintext);
         if (!n.isBinary()) {
             throw new dev.fieldseal.envelope.DecryptionException(

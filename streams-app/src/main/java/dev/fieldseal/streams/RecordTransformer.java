@@ -1,0 +1,337 @@
+package dev.fieldseal.streams;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fieldseal.codec.AvroValueCodec;
+import dev.fieldseal.codec.JsonValueCodec;
+import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.envelope.Rekeyer;
+import dev.fieldseal.envelope.SealedRecord;
+import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.format.EdekHeader;
+import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.kms.Edek;
+import dev.fieldseal.record.AvroDecryptor;
+import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.record.JsonBytesEncryptor;
+import dev.fieldseal.record.JsonDecryptor;
+import dev.fieldseal.record.WholeValue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Turns one input record (key, value, headers) into its output key, value and fieldseal headers
+ * for a route, in the app's mode. The key and the value of a record are handled together, so the
+ * record's {@code fieldseal.kek.*} headers name every version either of them uses. One per
+ * processor instance (not thread-safe: it reuses Avro readers and writers).
+ */
+final class RecordTransformer {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** More {@code fieldseal.edek} headers than key and value write is not a record fieldseal made. */
+    static final int MAX_EDEK_HEADERS = 8;
+
+    /**
+     * The output of one record.
+     *
+     * @param key the new key (the input array itself when it did not change)
+     * @param value the new value (likewise)
+     * @param headers the fieldseal headers the record gets instead of the ones it has (an empty map
+     *        removes them), or null to leave the record's headers as they are
+     */
+    record Output(byte[] key, byte[] value, Map<String, byte[]> headers) {
+    }
+
+    private final Route route;
+    private final Crypto crypto;
+    private final JsonValueCodec codec = new JsonValueCodec();
+    private JsonBytesEncryptor jsonEncryptor;
+    private JsonBytesEncryptor keyEncryptor;
+    private JsonDecryptor jsonDecryptor;
+    private JsonDecryptor keyDecryptor;
+    private AvroEncryptor avroEncryptor;
+    private AvroDecryptor avroDecryptor;
+    private RekeyWalker rekeyWalker;
+    private GenericDatumReader<GenericRecord> reader;
+    private BinaryEncoder encoder;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+    private Schema writerSchemaFor;
+    private GenericDatumWriter<GenericRecord> writer;
+
+    RecordTransformer(Route route, Crypto crypto) {
+        this.route = route;
+        this.crypto = crypto;
+        FieldSelection values = FieldSelection.of(route.fields(), route.deterministicFields());
+        Route.KeySealing key = route.key();
+        FieldSelection keys = key.deterministic() ? FieldSelection.of(List.of(), key.fields())
+                : FieldSelection.of(key.fields(), List.of());
+        switch (crypto.mode()) {
+            case StreamsAppConfig.MODE_ENCRYPT -> {
+                jsonEncryptor = new JsonBytesEncryptor(crypto.sealer(), values, codec, JSON);
+                keyEncryptor = new JsonBytesEncryptor(crypto.sealer(), keys, codec, JSON);
+                avroEncryptor = new AvroEncryptor(crypto.sealer(), values, new AvroValueCodec());
+            }
+            case StreamsAppConfig.MODE_DECRYPT -> {
+                jsonDecryptor = new JsonDecryptor(crypto.unsealer(), values);
+                keyDecryptor = new JsonDecryptor(crypto.unsealer(), FieldSelection.of(key.fields(), List.of()));
+                avroDecryptor = new AvroDecryptor(crypto.unsealer(), values);
+            }
+            default -> rekeyWalker = new RekeyWalker(crypto.rekeyer());
+        }
+        if (route.avro()) {
+            reader = new GenericDatumReader<>(route.inputSchema());
+        }
+    }
+
+    /**
+     * @param key the record key, or null
+     * @param value the record value, or null (a tombstone: only its key is handled)
+     * @param headers the record's headers (read, not changed)
+     * @throws BadRecordException if the value cannot be read in the route's format
+     */
+    Output apply(byte[] key, byte[] value, Headers headers) {
+        return switch (crypto.mode()) {
+            case StreamsAppConfig.MODE_ENCRYPT -> encrypt(key, value);
+            case StreamsAppConfig.MODE_DECRYPT -> decrypt(key, value, headerEdeks(headers));
+            default -> rekey(key, value, headers);
+        };
+    }
+
+    // ---- encrypt -------------------------------------------------------------------------------
+
+    private Output encrypt(byte[] key, byte[] value) {
+        SealedRecord sealed = crypto.sealer().newRecord();
+        byte[] k = key == null || route.key().none() ? key
+                : route.key().whole() ? sealWhole(key, route.key().deterministic(), sealed) : sealJson(keyEncryptor, key, sealed);
+        byte[] v = value;
+        if (value != null) {
+            if (route.whole()) {
+                v = sealWhole(value, false, sealed);
+            } else if (route.avro()) {
+                AvroEncryptor.Result r = avroEncryptor.encrypt(readAvro(value), sealed);
+                v = writeAvro(r.value());
+            } else {
+                v = sealJson(jsonEncryptor, value, sealed);
+            }
+        }
+        crypto.metrics().recordEncrypted(sealed.fields());
+        return new Output(k, v, sealed.fields() > 0 ? sealed.headers() : null);
+    }
+
+    private byte[] sealWhole(byte[] plain, boolean deterministic, SealedRecord sealed) {
+        byte[] envelope = crypto.sealer().seal(WholeValue.encode(codec, plain), WholeValue.PATH, deterministic, sealed);
+        return Base64.getEncoder().encode(envelope);
+    }
+
+    private static byte[] sealJson(JsonBytesEncryptor encryptor, byte[] json, SealedRecord sealed) {
+        try {
+            return encryptor.encrypt(json, sealed).value();
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    // ---- decrypt -------------------------------------------------------------------------------
+
+    private Output decrypt(byte[] key, byte[] value, Map<ByteBuffer, Edek> edeks) {
+        int[] count = new int[1];
+        byte[] k = key == null ? null : openKey(key, edeks, count);
+        byte[] v = value;
+        if (value != null) {
+            if (isWhole(value)) {
+                v = openWhole(value, edeks);
+                count[0]++;
+            } else if (route.avro()) {
+                AvroDecryptor.Result r = avroDecryptor.decrypt(readAvro(value), edeks);
+                count[0] += r.fields();
+                v = writeAvro(r.value());
+            } else if (!route.whole()) {
+                JsonDecryptor.TextResult r = openJson(jsonDecryptor, value, edeks);
+                count[0] += r.fields();
+                v = r.value();
+            }
+        }
+        crypto.metrics().recordDecrypted(count[0]);
+        // Everything opened: the annotation no longer describes the record.
+        boolean all = route.fields().isEmpty() && route.key().fields().isEmpty();
+        return new Output(k, v, all && count[0] > 0 ? Map.of() : null);
+    }
+
+    private byte[] openKey(byte[] key, Map<ByteBuffer, Edek> edeks, int[] count) {
+        if (isWhole(key)) {
+            count[0]++;
+            return openWhole(key, edeks);
+        }
+        if (startsJson(key)) {
+            JsonDecryptor.TextResult r = openJson(keyDecryptor, key, edeks);
+            count[0] += r.fields();
+            return r.value();
+        }
+        return key;
+    }
+
+    private byte[] openWhole(byte[] sealed, Map<ByteBuffer, Edek> edeks) {
+        byte[] envelope = EnvelopeLayout.hasMagic(sealed) ? sealed : decodeText(sealed);
+        return WholeValue.decode(codec, crypto.unsealer().unseal(envelope, WholeValue.PATH, edeks));
+    }
+
+    private static JsonDecryptor.TextResult openJson(JsonDecryptor decryptor, byte[] json, Map<ByteBuffer, Edek> edeks) {
+        try {
+            return decryptor.decryptText(json, JSON, edeks);
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    // ---- rekey ---------------------------------------------------------------------------------
+
+    private Output rekey(byte[] key, byte[] value, Headers headers) {
+        Rekeyer.RekeyedRecord rec = crypto.rekeyer().newRecord(headerEdeks(headers));
+        byte[] k = key == null ? null : isWhole(key) ? rekeyWalker.whole(key, rec)
+                : startsJson(key) ? rekeyWalker.json(key, rec) : key;
+        byte[] v = value;
+        if (value != null) {
+            v = isWhole(value) ? rekeyWalker.whole(value, rec)
+                    : route.avro() ? rekeyWalker.avro(route.inputSchema(), value, rec)
+                    : route.whole() ? value : rekeyWalker.json(value, rec);
+        }
+        Map<String, byte[]> fresh = rec.headers();
+        // Headers that do not match the envelopes (written by an older fieldseal) are corrected too.
+        boolean rewrite = rec.changed() || !Annotation.matches(headers, fresh);
+        return new Output(k, v, rewrite ? fresh : null);
+    }
+
+    // ---- shared --------------------------------------------------------------------------------
+
+    /** Whether a key or value is one envelope as a whole (base64 text, or raw bytes). */
+    static boolean isWhole(byte[] b) {
+        return EnvelopeLayout.hasMagic(b) || b.length >= 4 && b[0] == '/' && b[1] == 'k' && b[2] == 'Z' && b[3] == 'T';
+    }
+
+    private static boolean startsJson(byte[] b) {
+        for (byte x : b) {
+            if (x == '{' || x == '[') {
+                return true;
+            }
+            if (x != ' ' && x != '\t' && x != '\r' && x != '\n') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] decodeText(byte[] text) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new DecryptionException(DecryptionException.Reason.MALFORMED,
+                    "A value starts like a fieldseal value but is not base64 text.");
+        }
+    }
+
+    /**
+     * Every EDEK of every {@code fieldseal.edek} header of the record: the key and the value may each
+     * have added one. Bounded: a record with more headers than fieldseal writes is refused.
+     */
+    static Map<ByteBuffer, Edek> headerEdeks(Headers headers) {
+        Map<ByteBuffer, Edek> all = null;
+        int n = 0;
+        for (Header h : headers.headers(EdekHeader.NAME)) {
+            if (h.value() == null) {
+                continue;
+            }
+            if (++n > MAX_EDEK_HEADERS) {
+                throw new DecryptionException(DecryptionException.Reason.MALFORMED, "The record has more than "
+                        + MAX_EDEK_HEADERS + " " + EdekHeader.NAME + " headers.");
+            }
+            Map<ByteBuffer, Edek> one = Unsealer.headerEdeks(h.value());
+            if (all == null) {
+                all = one;
+            } else {
+                all = new HashMap<>(all);
+                all.putAll(one);
+            }
+        }
+        return all == null ? Map.of() : all;
+    }
+
+    /** The schema values of this route are written with after the transformation. */
+    Schema outputSchema() {
+        return switch (crypto.mode()) {
+            case StreamsAppConfig.MODE_ENCRYPT -> avroEncryptor.outputSchema(route.inputSchema());
+            case StreamsAppConfig.MODE_DECRYPT -> avroDecryptor.outputSchema(route.inputSchema());
+            default -> route.inputSchema();
+        };
+    }
+
+    static JsonNode readJson(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    static BadRecordException notJson(IOException e) {
+        // Jackson's message quotes the input; only the position is reported.
+        return new BadRecordException("Value is not valid JSON (" + e.getClass().getSimpleName()
+                + (e instanceof JsonProcessingException j && j.getLocation() != null ? " at line "
+                + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "") + ").");
+    }
+
+    GenericRecord readAvro(byte[] value) {
+        return readAvro(reader, value, route.inputSchema());
+    }
+
+    static GenericRecord readAvro(GenericDatumReader<GenericRecord> reader, byte[] value, Schema schema) {
+        try {
+            BinaryDecoder d = DecoderFactory.get().binaryDecoder(value, null);
+            GenericRecord r = reader.read(null, d);
+            if (!d.isEnd()) {
+                throw new BadRecordException("Value has bytes after an Avro record of " + schema.getFullName()
+                        + ": not written with the configured schema.");
+            }
+            return r;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadRecordException b) {
+                throw b;
+            }
+            // Avro's messages may quote data; only the type is reported.
+            throw new BadRecordException("Value is not Avro binary of " + schema.getFullName() + " ("
+                    + e.getClass().getSimpleName() + ").");
+        }
+    }
+
+    private byte[] writeAvro(GenericRecord r) {
+        if (writer == null || writerSchemaFor != r.getSchema()) {
+            writer = new GenericDatumWriter<>(r.getSchema());
+            writerSchemaFor = r.getSchema();
+        }
+        buffer.reset();
+        encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
+        try {
+            writer.write(r, encoder);
+            encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Cannot write the Avro record (" + e.getClass().getSimpleName() + ")");
+        }
+        return buffer.toByteArray();
+    }
+}
