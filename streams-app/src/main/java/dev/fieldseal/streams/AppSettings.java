@@ -158,9 +158,9 @@ public final class AppSettings {
                 : shared.getList(FieldsealConfig.FIELDS));
         List<FieldPath> deterministic = shared.deterministicFields();
         String format = rc.getString(StreamsAppConfig.ROUTE_FORMAT);
-        Route.KeySealing key = keySealing(name, prefix, rc, shared, mode);
+        Route.KeySealing keys = keySealing(name, prefix, rc, shared, mode);
         boolean encrypt = StreamsAppConfig.MODE_ENCRYPT.equals(mode);
-        if (encrypt && fields.isEmpty() && deterministic.isEmpty() && key.none()
+        if (encrypt && fields.isEmpty() && deterministic.isEmpty() && keys.none()
                 && !StreamsAppConfig.FORMAT_STRING.equals(format)) {
             throw new ConfigException(FieldsealConfig.PREFIX + prefix + StreamsAppConfig.ROUTE_FIELDS, null,
                     "Route '" + name + "' encrypts nothing: set its fields (or the shared fieldseal.fields), or "
@@ -195,7 +195,7 @@ public final class AppSettings {
             }
         }
         return new Route(name, topics, pattern, rc.getString(StreamsAppConfig.ROUTE_OUTPUT), fields, deterministic,
-                format, inputSchema, plainSchema, key);
+                format, inputSchema, plainSchema, keys);
     }
 
     private static Route.KeySealing keySealing(String name, String prefix, AbstractConfig rc, FieldsealConfig shared,

@@ -4,8 +4,8 @@ import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.scan.EnvelopeLocator;
 import dev.fieldseal.scan.Located;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -76,28 +76,17 @@ final class RekeyWalker {
     }
 
     private byte[] splice(byte[] in, List<Located> found, Rekeyer.RekeyedRecord record) {
-        ByteArrayOutputStream out = null;
-        int from = 0;
+        List<byte[]> moved = new ArrayList<>(found.size());
+        boolean any = false;
         for (Located l : found) {
-            if (l.envelope() == null) {
+            if (l.undecodable()) {
                 throw new DecryptionException(DecryptionException.Reason.MALFORMED, "The value at '" + l.path()
-                        + "' starts like a fieldseal value but is not one; it cannot be re-keyed.");
+                        + "' starts like a fieldseal value but is not base64 text; it cannot be re-keyed.");
             }
-            byte[] moved = rekeyer.rekey(l.envelope(), record);
-            if (moved == l.envelope()) {
-                continue;
-            }
-            if (out == null) {
-                out = new ByteArrayOutputStream(in.length + 64);
-            }
-            out.write(in, from, l.start() - from);
-            out.writeBytes(l.replacement(moved));
-            from = l.end();
+            byte[] m = rekeyer.rekey(l.envelope(), record);
+            any |= m != l.envelope();
+            moved.add(m == l.envelope() ? null : m);
         }
-        if (out == null) {
-            return in;
-        }
-        out.write(in, from, in.length - from);
-        return out.toByteArray();
+        return any ? EnvelopeLocator.splice(in, found, moved) : in;
     }
 }
