@@ -171,6 +171,25 @@ public final class Rekeyer implements AutoCloseable {
                 : env.withKeyBlock(EnvelopeLayout.KEY_INLINE, block);
     }
 
+    /**
+     * The fieldseal headers that describe {@code envelopes} as they are (not moved): what a
+     * tombstone of a key that moved carries, so that it too names the version its key needs.
+     *
+     * @param headerEdeks the record's header EDEKs (empty under field placement)
+     */
+    public Map<String, byte[]> annotation(List<byte[]> envelopes, Map<ByteBuffer, Edek> headerEdeks) {
+        SealedRecord rec = new SealedRecord(!headerEdeks.isEmpty());
+        for (byte[] e : envelopes) {
+            Envelope env = EnvelopeLayout.parse(e);
+            Edek edek = env.edek() != null ? env.edek() : headerEdeks.get(ByteBuffer.wrap(env.dekRef()));
+            if (edek != null) {
+                byte[] block = EnvelopeLayout.edekBlock(edek);
+                rec.used(edek.kek(), EnvelopeLayout.dekRef(block), block);
+            }
+        }
+        return rec.headers();
+    }
+
     private byte[] rewrap(Edek old, KekRef to, boolean deterministic) {
         DataKey dek = keys.get(old);
         if (deterministic && deterministicEdek != null && deterministicEdek.kek().equals(to)

@@ -88,8 +88,11 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
         }
         if (StreamsAppConfig.MODE_REKEY.equals(crypto.mode())) {
             appMetrics.rekeyedRecords.increment();
-            if (inPlace && record.key() != null && record.value() != null && out.key() != record.key()) {
+            if (inPlace && record.key() != null && record.value() != null && out.oldKeyHeaders() != null) {
+                // The tombstone's key still needs its old version until the cleaner removes it
+                // (delete.retention.ms), and says so like any record.
                 Headers mark = new RecordHeaders().add(REKEY_TOMBSTONE_HEADER, MARK);
+                out.oldKeyHeaders().forEach(mark::add);
                 context.forward(new Record<byte[], byte[]>(record.key(), null, record.timestamp(), mark), outputSink);
             }
         }

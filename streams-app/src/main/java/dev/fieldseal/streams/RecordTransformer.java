@@ -18,6 +18,7 @@ import dev.fieldseal.record.AvroEncryptor;
 import dev.fieldseal.record.JsonBytesEncryptor;
 import dev.fieldseal.record.JsonDecryptor;
 import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.scan.RecordScan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,6 +36,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Turns one input record (key, value, headers) into its output key, value and fieldseal headers
@@ -55,8 +57,13 @@ final class RecordTransformer {
      * @param value the new value (likewise)
      * @param headers the fieldseal headers the record gets instead of the ones it has (an empty map
      *        removes them), or null to leave the record's headers as they are
+     * @param oldKeyHeaders re-keying, when the key moved: the fieldseal headers of the key as it was
+     *        (what a tombstone of the old key carries), else null
      */
-    record Output(byte[] key, byte[] value, Map<String, byte[]> headers) {
+    record Output(byte[] key, byte[] value, Map<String, byte[]> headers, Map<String, byte[]> oldKeyHeaders) {
+        Output(byte[] key, byte[] value, Map<String, byte[]> headers) {
+            this(key, value, headers, null);
+        }
     }
 
     private final Route route;
@@ -203,7 +210,8 @@ final class RecordTransformer {
     // ---- rekey ---------------------------------------------------------------------------------
 
     private Output rekey(byte[] key, byte[] value, Headers headers) {
-        Rekeyer.RekeyedRecord rec = crypto.rekeyer().newRecord(headerEdeks(headers));
+        Map<ByteBuffer, Edek> edeks = headerEdeks(headers);
+        Rekeyer.RekeyedRecord rec = crypto.rekeyer().newRecord(edeks);
         byte[] k = key == null ? null : isWhole(key) ? rekeyWalker.whole(key, rec)
                 : startsJson(key) ? rekeyWalker.json(key, rec) : key;
         byte[] v = value;
@@ -214,8 +222,18 @@ final class RecordTransformer {
         }
         Map<String, byte[]> fresh = rec.headers();
         // Headers that do not match the envelopes (written by an older fieldseal) are corrected too.
-        boolean rewrite = rec.changed() || !Annotation.matches(headers, fresh);
-        return new Output(k, v, rewrite ? fresh : null);
+        boolean rewrite = rec.changed() || !sameAnnotation(headers, fresh);
+        Map<String, byte[]> oldKey = k == key ? null : crypto.rekeyer().annotation(rekeyWalker.envelopes(key), edeks);
+        return new Output(k, v, rewrite ? fresh : null, oldKey);
+    }
+
+    /** Whether the record's fieldseal.kek.* headers name the same key ids and versions as {@code fresh}. */
+    private static boolean sameAnnotation(Headers headers, Map<String, byte[]> fresh) {
+        RecordHeaders h = new RecordHeaders();
+        fresh.forEach(h::add);
+        RecordScan now = RecordScan.of(headers, List.of(), List.of());
+        RecordScan want = RecordScan.of(h, List.of(), List.of());
+        return now.headerKeyIds().equals(want.headerKeyIds()) && now.headerVersions().equals(want.headerVersions());
     }
 
     // ---- shared --------------------------------------------------------------------------------

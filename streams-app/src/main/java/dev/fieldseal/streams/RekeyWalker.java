@@ -60,6 +60,24 @@ final class RekeyWalker {
         return l == null ? value : splice(value, List.of(l), record);
     }
 
+    /** The envelopes of a key or value that is one envelope or JSON (the forms a sealed key takes). */
+    List<byte[]> envelopes(byte[] keyOrValue) {
+        List<Located> found;
+        Located whole = EnvelopeLocator.whole(keyOrValue);
+        try {
+            found = whole != null ? List.of(whole) : EnvelopeLocator.json(keyOrValue);
+        } catch (IOException e) {
+            throw RecordTransformer.notJson(e);
+        }
+        List<byte[]> out = new ArrayList<>(found.size());
+        for (Located l : found) {
+            if (!l.undecodable()) {
+                out.add(l.envelope());
+            }
+        }
+        return out;
+    }
+
     private boolean singleObject(Schema schema, byte[] data) {
         if (data.length < SINGLE_OBJECT_HEADER || data[0] != (byte) 0xC3 || data[1] != 0x01) {
             return false;
