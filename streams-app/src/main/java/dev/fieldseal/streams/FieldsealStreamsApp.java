@@ -61,8 +61,8 @@ public final class FieldsealStreamsApp implements Callable<Integer> {
                     + "fieldseal.shutdown.timeout.ms and stops the HTTP endpoint).",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
-                "0:normal stop: SIGTERM/SIGINT, and Kafka Streams closed within fieldseal.shutdown.timeout.ms",
-                "1:unrecoverable failure (or the close did not finish within fieldseal.shutdown.timeout.ms)",
+                "0:normal stop: SIGTERM/SIGINT, and Kafka Streams closed in time",
+                "1:unrecoverable failure, or the close took longer than the timeout",
                 "2:configuration error (the message names the key)"})
     static final class Run implements Callable<Integer> {
 

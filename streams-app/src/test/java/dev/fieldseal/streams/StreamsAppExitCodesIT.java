@@ -150,6 +150,17 @@ class StreamsAppExitCodesIT {
     }
 
     @Test
+    void runHelpListsTheExitCodes() throws Exception {
+        Path log = dir.resolve("help.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar().toString(), "run", "--help").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertEquals(0, exitCode(p, log));
+        String text = Files.readString(log);
+        assertTrue(text.contains("Exit codes:") && text.contains("0   normal stop")
+                && text.contains("1   unrecoverable failure") && text.contains("2   configuration error"), text);
+    }
+
+    @Test
     void aConfigurationErrorExitsTwoNamingTheKey() throws Exception {
         Path config = config("exit-config", "x-plain", "x-sealed", freePort());
         Files.writeString(config, "fieldseal.http.bind.address=not a host\n",
