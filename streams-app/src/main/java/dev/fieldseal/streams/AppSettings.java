@@ -267,6 +267,16 @@ public final class AppSettings {
         return app.getLong(StreamsAppConfig.FAILURE_BACKOFF_MS);
     }
 
+    /** {@code fieldseal.http.bind.address}, trimmed. */
+    public String httpBindAddress() {
+        return app.getString(StreamsAppConfig.HTTP_BIND_ADDRESS).trim();
+    }
+
+    /** {@code fieldseal.health.kek.check} as configured ({@code auto} not yet resolved for the mode). */
+    public String kekCheck() {
+        return app.getString(StreamsAppConfig.HEALTH_KEK_CHECK);
+    }
+
     /** For the docs: the route keys as users write them. */
     static ConfigDef routeDocsDef() {
         return StreamsAppConfig.routeDef(StreamsAppConfig.ROUTE_PREFIX + "<name>.");

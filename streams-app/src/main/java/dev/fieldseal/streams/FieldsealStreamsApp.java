@@ -58,8 +58,16 @@ public final class FieldsealStreamsApp implements Callable<Integer> {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Runs the Streams app until SIGTERM/SIGINT (then closes Kafka Streams within "
-                    + "fieldseal.shutdown.timeout.ms and stops the HTTP endpoint).")
+                    + "fieldseal.shutdown.timeout.ms and stops the HTTP endpoint).",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:normal stop: SIGTERM/SIGINT, and Kafka Streams closed in time",
+                "1:unrecoverable failure, or the close took longer than the timeout",
+                "2:configuration error (the message names the key)"})
     static final class Run implements Callable<Integer> {
+
+        static final int EXIT_STOPPED = 0;
+        static final int EXIT_FAILED = 1;
 
         @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
                 description = "Properties file: Kafka Streams settings as is, fieldseal settings with the "
@@ -69,14 +77,36 @@ public final class FieldsealStreamsApp implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
             StreamsService svc = launch(config);
-            Thread hook = new Thread(svc::close, "fieldseal-shutdown");
+            Thread hook = new Thread(() -> stopOnSignal(svc), "fieldseal-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             svc.awaitStopped();
-            if (svc.failed()) {
-                svc.close();
-                return 1;
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // a signal stopped it: the hook is closing the service and ends the process with its code
+                hook.join();
             }
-            return 0;
+            // Kafka Streams stopped by itself: an unrecoverable failure
+            svc.stop();
+            return svc.failed() ? EXIT_FAILED : EXIT_STOPPED;
+        }
+
+        /**
+         * The shutdown hook: closes the service (bounded by {@code shutdown.timeout.ms}), then ends the
+         * process with {@code halt}. Why halt: once SIGTERM/SIGINT started the JVM's shutdown, its exit
+         * status is fixed at 128 + the signal (143, 130), and {@code System.exit} from any thread only
+         * blocks until the hooks are done; {@code halt} is the one way to report the outcome of the close.
+         * Nothing is lost by skipping what halt skips: everything this process owns is closed at this
+         * point, the log configuration has no shutdown hook of its own and flushes every line.
+         */
+        private static void stopOnSignal(StreamsService svc) {
+            int code = EXIT_FAILED;
+            try {
+                boolean clean = svc.stop();
+                code = clean && !svc.failed() ? EXIT_STOPPED : EXIT_FAILED;
+            } finally {
+                Runtime.getRuntime().halt(code);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.fieldseal.streams;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.fieldseal.config.FieldsealConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -10,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
- * {@code GET /health}: 200 when Kafka Streams is RUNNING or REBALANCING and the KEK round trip
- * succeeded recently, else 503; the JSON body says which part failed. {@code GET /metrics}:
- * Prometheus text.
+ * {@code GET /health}: 200 when Kafka Streams is RUNNING or REBALANCING and the KEK check
+ * ({@link KekHealth}) succeeded recently, else 503; the JSON body says which check runs and which
+ * part failed. {@code GET /metrics}: Prometheus text. Listens on {@code http.bind.address}
+ * (every interface by default, as container probes need).
  */
 final class HttpEndpoint implements AutoCloseable {
 
@@ -25,8 +28,18 @@ final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
-    HttpEndpoint(int port, Supplier<Health> health, Supplier<String> metrics) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+    /**
+     * @param bindAddress a host name or IP literal ({@code 0.0.0.0}: every interface)
+     * @throws ConfigException if the name does not resolve
+     * @throws IOException if the address cannot be bound (port taken, address not of this host)
+     */
+    HttpEndpoint(String bindAddress, int port, Supplier<Health> health, Supplier<String> metrics) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(bindAddress, port);
+        if (at.isUnresolved()) {
+            throw new ConfigException(FieldsealConfig.PREFIX + StreamsAppConfig.HTTP_BIND_ADDRESS, bindAddress,
+                    "The host name does not resolve to an address of this host.");
+        }
+        server = HttpServer.create(at, 0);
         executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "fieldseal-http");
             t.setDaemon(true);
@@ -49,6 +62,10 @@ final class HttpEndpoint implements AutoCloseable {
 
     int port() {
         return server.getAddress().getPort();
+    }
+
+    InetSocketAddress address() {
+        return server.getAddress();
     }
 
     private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {

@@ -22,6 +22,8 @@ public final class StreamsAppConfig {
     public static final String ROTATION_EVENTS_TOPIC = "rotation.events.topic";
     public static final String HTTP_PORT = "http.port";
     public static final String HEALTH_KEK_CHECK_INTERVAL_MS = "health.kek.check.interval.ms";
+    public static final String HEALTH_KEK_CHECK = "health.kek.check";
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String FAILURE_BACKOFF_MS = "failure.backoff.ms";
 
@@ -44,6 +46,10 @@ public final class StreamsAppConfig {
     public static final String FORMAT_STRING = "string";
     public static final String KEY_FORMAT_NONE = "none";
     public static final String PATTERN_PREFIX = "pattern:";
+    public static final String KEK_CHECK_AUTO = "auto";
+    public static final String KEK_CHECK_RESOLVE = "resolve";
+    public static final String KEK_CHECK_ROUND_TRIP = "round-trip";
+    public static final String KEK_CHECK_OFF = "off";
 
     private static final String GROUP = "Streams app";
 
@@ -73,11 +79,11 @@ public final class StreamsAppConfig {
                     GROUP, 4, ConfigDef.Width.LONG, "Rotation events topic")
             .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint serving /health and /metrics (Prometheus text). 0 picks a free "
-                            + "port; -1 turns the endpoint and the KEK round-trip check off.",
+                            + "port; -1 turns the endpoint and the KEK health check off.",
                     GROUP, 5, ConfigDef.Width.SHORT, "HTTP port")
             .define(HEALTH_KEK_CHECK_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
-                    "How often the health check wraps and unwraps a throwaway DEK with the KEK. /health reports the "
-                            + "KEK unreachable when no round trip succeeded within twice this interval.",
+                    "How often the KEK health check (health.kek.check) runs. /health reports the KEK unusable when "
+                            + "no check succeeded within twice this interval.",
                     GROUP, 6, ConfigDef.Width.SHORT, "KEK check interval")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "How long a shutdown (SIGTERM) waits for Kafka Streams to commit and close.",
@@ -86,7 +92,22 @@ public final class StreamsAppConfig {
                     "After a retriable key manager failure (Key Vault outage) the stream thread stops without "
                             + "committing past the record and is replaced after this pause; processing resumes from "
                             + "the last commit.",
-                    GROUP, 8, ConfigDef.Width.SHORT, "Failure backoff");
+                    GROUP, 8, ConfigDef.Width.SHORT, "Failure backoff")
+            .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", new HostNameOrIp(), Importance.MEDIUM,
+                    "Address the HTTP endpoint listens on: a host name or an IP address of this host. The default "
+                            + "0.0.0.0 (every interface) is what container and Kubernetes probes need; 127.0.0.1 "
+                            + "keeps /health and /metrics reachable from this host only.",
+                    GROUP, 9, ConfigDef.Width.MEDIUM, "HTTP bind address")
+            .define(HEALTH_KEK_CHECK, Type.STRING, KEK_CHECK_AUTO,
+                    ValidString.in(KEK_CHECK_AUTO, KEK_CHECK_RESOLVE, KEK_CHECK_ROUND_TRIP, KEK_CHECK_OFF),
+                    Importance.MEDIUM,
+                    "What /health proves about the KEK, every health.kek.check.interval.ms: 'resolve' resolves "
+                            + "the newest version (one Key Vault GET; for an RSA key all an encrypting identity "
+                            + "needs, so it works with get permission only); 'round-trip' wraps and unwraps a "
+                            + "throwaway DEK (the identity needs unwrap); 'off' checks nothing (/health then "
+                            + "follows Kafka Streams only); 'auto' is 'resolve' in encrypt mode and 'round-trip' in "
+                            + "decrypt and rekey mode, whose identities must unwrap anyway.",
+                    GROUP, 10, ConfigDef.Width.SHORT, "KEK health check");
 
     private StreamsAppConfig() {
     }

@@ -1,10 +1,12 @@
 package dev.fieldseal.streams;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KafkaStreams;
@@ -49,6 +52,8 @@ public final class StreamsService implements AutoCloseable {
     private final Time time;
     private volatile boolean failed;
     private volatile boolean closing;
+    /** Set by the first {@link #stop()}: whether Kafka Streams closed in time. */
+    private Boolean closedCleanly;
 
     private StreamsService(AppSettings settings, Time time) {
         this.settings = settings;
@@ -58,24 +63,26 @@ public final class StreamsService implements AutoCloseable {
         KekHealth h = null;
         HttpEndpoint e = null;
         try {
+            h = settings.httpPort() >= 0 ? kekHealth(settings, c) : null;
             c.warmUp();
             Topology topology = TopologyFactory.build(settings, c, appMetrics);
             LOG.info("fieldseal streams ({} mode):\n{}", settings.mode(), topology.describe());
             s = new KafkaStreams(topology, streamsProperties(settings));
             if (settings.httpPort() >= 0) {
-                String checkId = healthKekId(settings, c);
-                if (checkId != null) {
-                    h = new KekHealth(c.kms(), checkId, settings.kekCheckIntervalMs());
-                }
-                e = new HttpEndpoint(settings.httpPort(), this::health, this::metricsText);
+                e = new HttpEndpoint(settings.httpBindAddress(), settings.httpPort(), this::health, this::metricsText);
             }
         } catch (RuntimeException | IOException ex) {
             if (s != null) {
                 s.close(Duration.ZERO);
             }
+            if (h != null) {
+                h.close();
+            }
             c.close();
             if (ex instanceof IOException io) {
-                throw new UncheckedIOException("Cannot open the HTTP port " + settings.httpPort(), io);
+                throw new UncheckedIOException("Cannot listen on " + settings.httpBindAddress() + ":"
+                        + settings.httpPort() + " (" + FieldsealConfig.PREFIX + StreamsAppConfig.HTTP_BIND_ADDRESS
+                        + ", " + FieldsealConfig.PREFIX + StreamsAppConfig.HTTP_PORT + "): " + io.getMessage(), io);
             }
             throw (RuntimeException) ex;
         }
@@ -126,16 +133,49 @@ public final class StreamsService implements AutoCloseable {
         }
         if (http != null) {
             http.start();
-            LOG.info("HTTP endpoint on port {}: /health, /metrics", http.port());
+            LOG.info("HTTP endpoint on {}:{}: /health, /metrics (KEK check: {})", http.address().getHostString(),
+                    http.port(), kekHealth == null ? StreamsAppConfig.KEK_CHECK_OFF : kekHealth.check().label);
         }
         streams.start();
+    }
+
+    /**
+     * The KEK check of {@code health.kek.check}, or null for none. {@code auto} asks no more of the
+     * identity than the mode does: encrypting needs only to resolve the key (RSA wraps are local),
+     * decrypting and re-keying must unwrap anyway, so there the check is a round trip.
+     */
+    private static KekHealth kekHealth(AppSettings settings, Crypto c) {
+        String configured = settings.kekCheck();
+        KekHealth.Check check = switch (configured) {
+            case StreamsAppConfig.KEK_CHECK_OFF -> null;
+            case StreamsAppConfig.KEK_CHECK_RESOLVE -> KekHealth.Check.RESOLVE;
+            case StreamsAppConfig.KEK_CHECK_ROUND_TRIP -> KekHealth.Check.ROUND_TRIP;
+            default -> StreamsAppConfig.MODE_ENCRYPT.equals(settings.mode())
+                    ? KekHealth.Check.RESOLVE : KekHealth.Check.ROUND_TRIP;
+        };
+        if (check == null) {
+            return null;
+        }
+        String id = healthKekId(settings, c);
+        if (id == null) {
+            if (!StreamsAppConfig.KEK_CHECK_AUTO.equals(configured)) {
+                throw new ConfigException(FieldsealConfig.PREFIX + StreamsAppConfig.HEALTH_KEK_CHECK, configured,
+                        "There is no single key to check: set " + FieldsealConfig.PREFIX + FieldsealConfig.KEK_ID
+                                + ", list a key id (not only a vault URL) in " + FieldsealConfig.PREFIX
+                                + FieldsealConfig.KEK_ALLOWED + ", or set this to 'off'.");
+            }
+            LOG.warn("{} lists vaults only, so there is no single key to check: /health follows Kafka Streams only.",
+                    FieldsealConfig.PREFIX + FieldsealConfig.KEK_ALLOWED);
+            return null;
+        }
+        return new KekHealth(c.kms(), id, check, settings.kekCheckIntervalMs());
     }
 
     private static String healthKekId(AppSettings settings, Crypto c) {
         if (c.kekId() != null) {
             return c.kekId();
         }
-        List<String> allowed = settings.fieldseal().getList(dev.fieldseal.config.FieldsealConfig.KEK_ALLOWED);
+        List<String> allowed = settings.fieldseal().getList(FieldsealConfig.KEK_ALLOWED);
         for (String a : allowed) {
             if (!a.endsWith("/")) {
                 return a;
@@ -177,10 +217,13 @@ public final class StreamsService implements AutoCloseable {
         ObjectNode body = RecordTransformer.JSON.createObjectNode();
         body.put("streams", state.name());
         boolean kekOk = true;
-        if (kekHealth != null) {
+        ObjectNode k = body.putObject("kek");
+        if (kekHealth == null) {
+            k.put("check", StreamsAppConfig.KEK_CHECK_OFF);
+        } else {
             KekHealth.Status s = kekHealth.status();
             kekOk = kekHealth.healthy();
-            ObjectNode k = body.putObject("kek");
+            k.put("check", kekHealth.check().label);
             k.put("id", kekHealth.kekId());
             k.put("ok", kekOk);
             if (s.version() != null) {
@@ -217,6 +260,11 @@ public final class StreamsService implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /** The address the HTTP endpoint listens on, or null when it is off. */
+    public InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
+    }
+
     public FieldsealMetrics metrics() {
         return metrics;
     }
@@ -242,13 +290,29 @@ public final class StreamsService implements AutoCloseable {
     /** Closes Kafka Streams (commit, leave the group) within shutdown.timeout.ms, then the rest. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /**
+     * {@link #close()}, telling how it went. Safe to call more than once and from several threads
+     * (the shutdown hook and the main thread): the first call closes, later ones wait for it and
+     * return its result.
+     *
+     * @return true if Kafka Streams closed within {@code shutdown.timeout.ms}
+     */
+    public synchronized boolean stop() {
+        if (closedCleanly != null) {
+            return closedCleanly;
+        }
         closing = true;
+        boolean clean = false;
         try {
-            boolean clean = streams.close(Duration.ofMillis(settings.shutdownTimeoutMs()));
+            clean = streams.close(Duration.ofMillis(settings.shutdownTimeoutMs()));
             if (!clean) {
                 LOG.warn("Kafka Streams did not close within {} ms.", settings.shutdownTimeoutMs());
             }
         } finally {
+            closedCleanly = clean;
             if (kekHealth != null) {
                 kekHealth.close();
             }
@@ -258,5 +322,6 @@ public final class StreamsService implements AutoCloseable {
             crypto.close();
             stopped.countDown();
         }
+        return clean;
     }
 }

@@ -53,8 +53,11 @@ import javax.crypto.spec.SecretKeySpec;
  * Errors use the service's JSON shape ({@code {"error":{"code":..,"message":..}}}); a disabled
  * version answers 403 {@code Forbidden} with inner code {@code KeyDisabled}, as Key Vault does.
  *
- * <p>Any bearer token is accepted. The TLS certificate is issued at start by a throwaway CA whose
- * PEM is {@link #caPemFile()}, so clients keep full TLS verification.
+ * <p>Any bearer token is accepted. The token stands for the caller's identity: by default every
+ * identity holds every key permission; {@link #grantOnly} narrows one identity to some of them (as
+ * an access policy or an RBAC role would), and a request needing another permission answers 403
+ * {@code Forbidden} with inner code {@code ForbiddenByRbac}. The TLS certificate is issued at start
+ * by a throwaway CA whose PEM is {@link #caPemFile()}, so clients keep full TLS verification.
  *
  * <p>Fault injection applies to every request in arrival order, before authentication:
  * {@link #down()}, {@link #dropConnections}, {@link #delay}, {@link #failNext}, {@link #throttleNext}.
@@ -63,6 +66,8 @@ public final class KeyVaultDouble implements AutoCloseable {
 
     public static final String RSA = "RSA";
     public static final String OCT_HSM = "oct-HSM";
+    /** The bearer token fieldseal sends with {@code azure.credential=emulator}: the identity tests run as. */
+    public static final String EMULATOR_TOKEN = "emulator";
     private static final List<String> ALL_OPS =
             List.of("encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey");
     private static final OAEPParameterSpec OAEP_256 = new OAEPParameterSpec("SHA-256", "MGF1",
@@ -95,6 +100,8 @@ public final class KeyVaultDouble implements AutoCloseable {
     private final Map<String, List<Version>> keys = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<String> log = new CopyOnWriteArrayList<>();
+    /** Key permissions of the identities that {@link #grantOnly} narrowed, by bearer token. */
+    private final Map<String, List<String>> grants = new ConcurrentHashMap<>();
     private final AtomicInteger failCount = new AtomicInteger();
     private volatile int failStatus;
     private final AtomicInteger throttleCount = new AtomicInteger();
@@ -294,6 +301,22 @@ public final class KeyVaultDouble implements AutoCloseable {
         drop = false;
     }
 
+    /**
+     * Narrows the identity behind {@code bearerToken} to these key permissions, named as in a Key
+     * Vault access policy: {@code get}, {@code list}, {@code create}, {@code update}, {@code delete},
+     * {@code rotate}, {@code wrapKey}, {@code unwrapKey}, {@code encrypt}, {@code decrypt}. A request
+     * needing another one is still counted (see {@link #count}) and answers 403 {@code Forbidden}
+     * (inner code {@code ForbiddenByRbac}). No permissions at all: every key request is refused.
+     */
+    public void grantOnly(String bearerToken, String... permissions) {
+        grants.put(bearerToken, List.of(permissions));
+    }
+
+    /** Gives the identity behind {@code bearerToken} every key permission again (the default). */
+    public void grantAll(String bearerToken) {
+        grants.remove(bearerToken);
+    }
+
     /** Answers the next {@code n} requests with {@code status} and a service-style error body. */
     public void failNext(int n, int status) {
         failStatus = status;
@@ -390,7 +413,8 @@ public final class KeyVaultDouble implements AutoCloseable {
                                 + "00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\""));
             } else {
                 try {
-                    reply = route(method, path, body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body));
+                    reply = route(method, path, body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body),
+                            bearerToken(ex));
                 } catch (Fail f) {
                     reply = error(f, Map.of());
                 }
@@ -406,6 +430,10 @@ public final class KeyVaultDouble implements AutoCloseable {
     private static boolean hasBearer(HttpExchange ex) {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         return auth != null && auth.startsWith("Bearer ");
+    }
+
+    private static String bearerToken(HttpExchange ex) {
+        return ex.getRequestHeaders().getFirst("Authorization").substring("Bearer ".length()).trim();
     }
 
     private static Reply error(Fail f, Map<String, String> headers) {
@@ -427,7 +455,7 @@ public final class KeyVaultDouble implements AutoCloseable {
         ex.getResponseBody().write(out);
     }
 
-    private Reply route(String method, String path, JsonNode body) {
+    private Reply route(String method, String path, JsonNode body, String token) {
         String[] p = path.replaceAll("/+$", "").split("/");
         // p[0] = "", p[1] = "keys", p[2] = name, p[3] = version | versions | create | rotate, p[4] = operation
         if (p.length < 3 || !"keys".equals(p[1])) {
@@ -437,11 +465,11 @@ public final class KeyVaultDouble implements AutoCloseable {
         if (p.length == 3) {
             return switch (method) {
                 case "GET" -> {
-                    served("get");
+                    served("get", token);
                     yield Reply.ok(bundle(name, usable(name, existing(name).get(existing(name).size() - 1), "get")));
                 }
                 case "DELETE" -> {
-                    served("delete");
+                    served("delete", token);
                     List<Version> vs = existing(name);
                     keys.remove(name);
                     yield Reply.ok(bundle(name, vs.get(vs.size() - 1)));
@@ -451,7 +479,7 @@ public final class KeyVaultDouble implements AutoCloseable {
         }
         String third = p[3];
         if (p.length == 4 && "GET".equals(method) && "versions".equals(third)) {
-            served("versions");
+            served("versions", token);
             ArrayNode value = JSON.createArrayNode();
             for (Version v : existing(name)) {
                 ObjectNode item = value.addObject();
@@ -464,7 +492,7 @@ public final class KeyVaultDouble implements AutoCloseable {
             return Reply.ok(page);
         }
         if (p.length == 4 && "POST".equals(method) && "create".equals(third)) {
-            served("create");
+            served("create", token);
             List<String> ops = new ArrayList<>();
             body.path("key_ops").forEach(o -> ops.add(o.asText()));
             String kty = body.path("kty").asText(RSA);
@@ -472,7 +500,7 @@ public final class KeyVaultDouble implements AutoCloseable {
             return Reply.ok(bundle(name, find(name, v)));
         }
         if (p.length == 4 && "POST".equals(method) && "rotate".equals(third)) {
-            served("rotate");
+            served("rotate", token);
             existing(name);
             return Reply.ok(bundle(name, find(name, rotate(name))));
         }
@@ -485,11 +513,11 @@ public final class KeyVaultDouble implements AutoCloseable {
         if (p.length == 4) {
             return switch (method) {
                 case "GET" -> {
-                    served("get");
+                    served("get", token);
                     yield Reply.ok(bundle(name, usable(name, v, "get")));
                 }
                 case "PATCH" -> {
-                    served("update");
+                    served("update", token);
                     if (body.path("attributes").has("enabled")) {
                         v.enabled = body.path("attributes").path("enabled").asBoolean();
                     }
@@ -507,7 +535,7 @@ public final class KeyVaultDouble implements AutoCloseable {
         if (!"POST".equals(method)) {
             throw new Fail(405, "BadRequest", "Method not allowed", null);
         }
-        served(op);
+        served(op, token);
         String keyOp = switch (op) {
             case "wrapkey" -> "wrapKey";
             case "unwrapkey" -> "unwrapKey";
@@ -584,8 +612,25 @@ public final class KeyVaultDouble implements AutoCloseable {
         return v;
     }
 
-    private void served(String op) {
+    private void served(String op, String token) {
         counts.computeIfAbsent(op, o -> new AtomicInteger()).incrementAndGet();
+        List<String> granted = grants.get(token);
+        String permission = permission(op);
+        if (granted != null && !granted.contains(permission)) {
+            // Key Vault's RBAC refusal (an access-policy vault answers the same status and code)
+            throw new Fail(403, "Forbidden", "Caller is not authorized to perform action on resource. Action: "
+                    + "key permission '" + permission + "'.", "ForbiddenByRbac");
+        }
+    }
+
+    /** The access-policy key permission an operation needs. */
+    private static String permission(String op) {
+        return switch (op) {
+            case "versions" -> "list";
+            case "wrapkey" -> "wrapKey";
+            case "unwrapkey" -> "unwrapKey";
+            default -> op;
+        };
     }
 
     private ObjectNode bundle(String name, Version v) {
