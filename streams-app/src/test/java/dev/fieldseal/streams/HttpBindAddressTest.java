@@ -30,7 +30,7 @@ class HttpBindAddressTest {
 
     private static HttpEndpoint endpoint(String bind) throws IOException {
         HttpEndpoint e = new HttpEndpoint(bind, 0,
-                () -> new HttpEndpoint.Health(true, ValueTransformer.JSON.createObjectNode()), () -> "");
+                () -> new HttpEndpoint.Health(true, RecordTransformer.JSON.createObjectNode()), () -> "");
         e.start();
         return e;
     }
