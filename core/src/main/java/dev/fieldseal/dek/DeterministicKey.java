@@ -55,7 +55,7 @@ public final class DeterministicKey {
             edek = EnvelopeLayout.parseEdekBlock(block);
         } catch (RuntimeException e) {
             throw new ConfigException("deterministic.dek", "(wrapped key)",
-                    "Not a wrapped deterministic DEK; create one with 'fieldseal-cli deterministic-dek --kek-id ...'.");
+                    "Not a wrapped deterministic DEK; create one with '" + DeterministicDekTool.COMMAND + "'.");
         }
         return of(keys.get(edek), edek, block);
     }
@@ -64,7 +64,7 @@ public final class DeterministicKey {
     public static DeterministicKey of(DataKey key, Edek edek, byte[] edekBlock) {
         if (key.length() != CipherSuite.AES_SIV_512.keyLength()) {
             throw new ConfigException("deterministic.dek", "(wrapped key)", "The wrapped key is "
-                    + key.length() * 8 + " bits; AES-SIV needs 512. Create it with 'fieldseal-cli deterministic-dek'.");
+                    + key.length() * 8 + " bits; AES-SIV needs 512. Create it with '" + DeterministicDekTool.COMMAND + "'.");
         }
         byte[] raw = key.getEncoded();
         try {
