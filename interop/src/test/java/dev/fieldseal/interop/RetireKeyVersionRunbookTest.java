@@ -511,7 +511,7 @@ class RetireKeyVersionRunbookTest {
         return c;
     }
 
-    private static void awaitRunning(StreamsService s) {
+    private static void awaitRunning(StreamsService s) throws InterruptedException {
         until(Duration.ofSeconds(60), "Kafka Streams RUNNING", () -> s.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
     }
 
