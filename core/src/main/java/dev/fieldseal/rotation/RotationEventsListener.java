@@ -88,6 +88,11 @@ public final class RotationEventsListener implements AutoCloseable {
         return topic;
     }
 
+    /** True while the reading thread is alive (tests check that close() ends it). */
+    boolean running() {
+        return thread.isAlive();
+    }
+
     private void run() {
         long backoff = FIRST_BACKOFF_MS;
         long nextPartitionCheck = 0;
@@ -145,13 +150,13 @@ public final class RotationEventsListener implements AutoCloseable {
         if (added.isEmpty()) {
             return;
         }
+        consumer.assign(all); // before the offset look-ups, which the consumer only tracks for its own partitions
         // The end is taken first: an event written at or after sinceMs but before the end is found by
         // its time, one written later by reading on from the end.
         Map<TopicPartition, Long> end = consumer.endOffsets(added, METADATA_TIMEOUT);
         Map<TopicPartition, Long> times = new HashMap<>();
         added.forEach(tp -> times.put(tp, sinceMs));
         Map<TopicPartition, OffsetAndTimestamp> since = consumer.offsetsForTimes(times, METADATA_TIMEOUT);
-        consumer.assign(all);
         for (TopicPartition tp : added) {
             long position = end.get(tp);
             OffsetAndTimestamp t = since.get(tp);
