@@ -42,6 +42,10 @@ public class FieldsealConfig extends AbstractConfig {
     public static final String KMS_TIMEOUT_MS = "kms.timeout.ms";
     public static final String KMS_RETRY_MAX = "kms.retry.max";
     public static final String KMS_RETRY_BACKOFF_MS = "kms.retry.backoff.ms";
+    public static final String ROTATION_EVENTS_TOPIC = "rotation.events.topic";
+    /** Every setting of the rotation events consumer, e.g. {@code rotation.events.consumer.sasl.jaas.config}. */
+    public static final String ROTATION_EVENTS_CONSUMER_PREFIX = "rotation.events.consumer.";
+    public static final String ROTATION_EVENTS_BOOTSTRAP_SERVERS = ROTATION_EVENTS_CONSUMER_PREFIX + "bootstrap.servers";
 
     public static final String PLACEMENT_FIELD = "field";
     public static final String PLACEMENT_HEADER = "header";
@@ -56,6 +60,7 @@ public class FieldsealConfig extends AbstractConfig {
     private static final String GROUP_FIELDS = "Fields";
     private static final String GROUP_KEYS = "Keys";
     private static final String GROUP_AZURE = "Azure Key Vault";
+    private static final String GROUP_ROTATION = "Rotation events";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(FIELDS, Type.LIST, List.of(), FieldPath.VALIDATOR, Importance.HIGH,
@@ -144,7 +149,26 @@ public class FieldsealConfig extends AbstractConfig {
                     GROUP_AZURE, 7, ConfigDef.Width.SHORT, "KMS retries")
             .define(KMS_RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "First retry delay; doubles on each retry (a 429's Retry-After wins when given).",
-                    GROUP_AZURE, 8, ConfigDef.Width.SHORT, "KMS retry backoff");
+                    GROUP_AZURE, 8, ConfigDef.Width.SHORT, "KMS retry backoff")
+            .define(ROTATION_EVENTS_TOPIC, Type.STRING, null, Importance.MEDIUM,
+                    "Topic carrying Key Vault Event Grid events (Event Grid or CloudEvents schema; on Azure an Event "
+                            + "Hub read through its Kafka endpoint). Every instance reads every partition from the "
+                            + "end, without a consumer group. A Microsoft.KeyVault.KeyNewVersionCreated event for the "
+                            + "key of " + KEK_ID + " makes the encrypting side use the new version within a second; "
+                            + "the decrypting side counts it (rotation-events) and needs nothing else. The consumer's "
+                            + "settings go under " + ROTATION_EVENTS_CONSUMER_PREFIX + "* (e.g. "
+                            + ROTATION_EVENTS_CONSUMER_PREFIX + "security.protocol=SASL_SSL, "
+                            + ROTATION_EVENTS_CONSUMER_PREFIX + "sasl.jaas.config). Unset: only the periodic "
+                            + KEK_REFRESH_MS + " applies.",
+                    GROUP_ROTATION, 1, ConfigDef.Width.LONG, "Rotation events topic")
+            .define(ROTATION_EVENTS_BOOTSTRAP_SERVERS, Type.LIST, null, Importance.MEDIUM,
+                    "Brokers of the rotation events topic. Serializer and deserializer: default the client's own "
+                            + "bootstrap.servers, security.protocol, sasl.* and ssl.* settings, each overridable under "
+                            + ROTATION_EVENTS_CONSUMER_PREFIX + "; once this is set nothing is inherited (another "
+                            + "cluster never gets the client's credentials). Streams app: the same, from its Kafka "
+                            + "Streams settings. Connect transforms get no worker settings: required there when "
+                            + ROTATION_EVENTS_TOPIC + " is set.",
+                    GROUP_ROTATION, 2, ConfigDef.Width.LONG, "Rotation events brokers");
 
     public FieldsealConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals, false);
@@ -159,6 +183,14 @@ public class FieldsealConfig extends AbstractConfig {
             }
         });
         return new FieldsealConfig(stripped);
+    }
+
+    /**
+     * True for the keys this config reads: the defined ones and every key under
+     * {@link #ROTATION_EVENTS_CONSUMER_PREFIX} (client settings, passed to the consumer as they are).
+     */
+    public static boolean defines(String key) {
+        return CONFIG_DEF.names().contains(key) || key.startsWith(ROTATION_EVENTS_CONSUMER_PREFIX);
     }
 
     public List<FieldPath> fields() {

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What encrypting one record used: the KEK versions (for the {@code fieldseal.kek.id} and
@@ -88,6 +89,57 @@ public final class SealedRecord {
             h.put(EdekHeader.NAME, EdekHeader.write(new ArrayList<>(edekBlocks.values())));
         }
         return h;
+    }
+
+    /**
+     * True for {@code fieldseal.kek.id} and {@code fieldseal.kek.version}: a record has one of each,
+     * naming what all its sealers used (key and value). Each sealer adds its own
+     * {@code fieldseal.edek} header instead, and readers merge them.
+     */
+    public static boolean isMergedHeader(String name) {
+        return KEK_ID_HEADER.equals(name) || KEK_VERSION_HEADER.equals(name);
+    }
+
+    /**
+     * The one value of a merged header ({@link #isMergedHeader}) that names what {@code existing}
+     * (the values of that header already on the record, e.g. written by the key's sealer) and
+     * {@code own} (this sealer's, from {@link #headers()}) name: the distinct comma-separated
+     * entries, sorted, so the result does not depend on which sealer ran first.
+     */
+    public static String mergeHeader(Iterable<String> existing, String own) {
+        Set<String> all = new TreeSet<>();
+        boolean any = false;
+        for (String e : existing) {
+            any = true;
+            addEntries(e, all);
+        }
+        if (!any) {
+            return own; // the common case: only one sealer on this record
+        }
+        addEntries(own, all);
+        return String.join(",", all);
+    }
+
+    /** {@link #mergeHeader(Iterable, String)} over UTF-8 header bytes. */
+    public static byte[] mergeHeader(List<byte[]> existing, byte[] own) {
+        if (existing.isEmpty()) {
+            return own;
+        }
+        List<String> texts = new ArrayList<>(existing.size());
+        existing.forEach(b -> texts.add(b == null ? "" : new String(b, StandardCharsets.UTF_8)));
+        return mergeHeader(texts, new String(own, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void addEntries(String list, Set<String> into) {
+        if (list == null) {
+            return;
+        }
+        for (String part : list.split(",")) {
+            String p = part.trim();
+            if (!p.isEmpty()) {
+                into.add(p);
+            }
+        }
     }
 
     /** The names of every header this class may write. */

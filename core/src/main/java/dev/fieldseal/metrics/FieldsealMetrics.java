@@ -27,6 +27,7 @@ public final class FieldsealMetrics {
     public static final String DEKS_REWRAPPED = "deks-rewrapped";
     public static final String KMS_CALLS = "kms-calls";
     public static final String FAILURES = "failures";
+    public static final String ROTATION_EVENTS = "rotation-events";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final LongAdder recordsEncrypted = counter(RECORDS_ENCRYPTED);
@@ -38,6 +39,7 @@ public final class FieldsealMetrics {
     private final LongAdder deksRewrapped = counter(DEKS_REWRAPPED);
     private final LongAdder cacheHits = counter(DEK_CACHE_HITS);
     private final LongAdder cacheMisses = counter(DEK_CACHE_MISSES);
+    private final LongAdder rotationEvents = counter(ROTATION_EVENTS);
 
     private LongAdder counter(String name) {
         return counters.computeIfAbsent(name, n -> new LongAdder());
@@ -72,6 +74,11 @@ public final class FieldsealMetrics {
 
     public void dekCacheMiss() {
         cacheMisses.increment();
+    }
+
+    /** One Key Vault rotation event ({@code KeyNewVersionCreated}) for a key this instance uses. */
+    public void rotationEvent() {
+        rotationEvents.increment();
     }
 
     /**

@@ -21,10 +21,14 @@ import dev.fieldseal.record.AvroDecryptor;
 import dev.fieldseal.record.AvroEncryptor;
 import dev.fieldseal.record.DecryptFailureHandler;
 import dev.fieldseal.record.JsonDecryptor;
+import dev.fieldseal.rotation.ReaderNotice;
+import dev.fieldseal.rotation.RotationEventsListener;
+import dev.fieldseal.rotation.RotationEventsSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -63,6 +67,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private AvroWire avroWire;
     /** One per thread, reset by each call: setting and removing a thread-local per record costs more. */
     private final ThreadLocal<Call> call = ThreadLocal.withInitial(Call::new);
+    private RotationEventsListener rotationEvents;
 
     /** Per-call state the failure handlers need. */
     private static final class Call {
@@ -100,6 +105,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
             default:
                 break;
         }
+        rotationEvents = RotationEventsSettings.of(core).start(configs, System.currentTimeMillis(),
+                new ReaderNotice(core, metrics));
     }
 
     @Override
@@ -282,9 +289,29 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
     }
 
+    /** Every {@code fieldseal.edek} header of the record: the key's and the value's serializer each add one. */
     private static Map<ByteBuffer, Edek> edeks(Headers headers) {
-        Header h = headers == null ? null : headers.lastHeader(EdekHeader.NAME);
-        return h == null ? Map.of() : Unsealer.headerEdeks(h.value());
+        if (headers == null || headers.lastHeader(EdekHeader.NAME) == null) {
+            return Map.of(); // field placement: no walk over the headers
+        }
+        Map<ByteBuffer, Edek> all = null;
+        boolean copied = false;
+        for (Header h : headers.headers(EdekHeader.NAME)) {
+            if (h.value() == null) {
+                continue;
+            }
+            Map<ByteBuffer, Edek> one = Unsealer.headerEdeks(h.value());
+            if (all == null) {
+                all = one;
+            } else {
+                if (!copied) {
+                    all = new HashMap<>(all);
+                    copied = true;
+                }
+                all.putAll(one);
+            }
+        }
+        return all == null ? Map.of() : all;
     }
 
     /** The counters of this instance (also published through the client's metrics). */
@@ -299,6 +326,9 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
 
     @Override
     public void close() {
+        if (rotationEvents != null) {
+            rotationEvents.close();
+        }
         if (unsealer != null) {
             unsealer.close();
         }

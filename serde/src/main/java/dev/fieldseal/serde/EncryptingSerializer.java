@@ -15,14 +15,20 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.AvroEncryptor;
 import dev.fieldseal.record.JsonBytesEncryptor;
 import dev.fieldseal.record.JsonEncryptor;
+import dev.fieldseal.rotation.RotationEventsListener;
+import dev.fieldseal.rotation.RotationEventsSettings;
+import dev.fieldseal.rotation.SealerRefresh;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -38,6 +44,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * object the inner serializer (default String) turns into JSON text; 'avro' a {@link GenericRecord}
  * (written in Avro single-object encoding with its encrypted schema); 'string' anything the inner
  * serializer turns into bytes, encrypted as one value.
+ *
+ * <p>The key and the value serializer of one record share its headers: {@code fieldseal.kek.id} and
+ * {@code fieldseal.kek.version} end up naming what both used, and each adds its own
+ * {@code fieldseal.edek}. With {@code fieldseal.rotation.events.topic} set, a rotation event for the
+ * key makes the next value use the new version.
  */
 public class EncryptingSerializer implements Serializer<Object>, Monitorable {
 
@@ -54,6 +65,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private final AvroWire avroWire = new AvroWire();
     private final JsonValueCodec codec = new JsonValueCodec();
     private boolean headerPlacement;
+    private RotationEventsListener rotationEvents;
 
     @Override
     @SuppressWarnings("unchecked")
@@ -67,6 +79,8 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
                     "Name the fields to encrypt (format " + format + "), e.g. fieldseal.fields=ssn,address.street.");
         }
         headerPlacement = core.headerPlacement();
+        RotationEventsSettings events = RotationEventsSettings.of(core);
+        long startedAt = System.currentTimeMillis(); // before the key is resolved: no event in between is missed
         inner = config.getConfiguredInstance(SerdeConfig.INNER_SERIALIZER, Serializer.class);
         inner.configure(configs, isKey);
         sealer = Sealer.create(core, metrics);
@@ -75,6 +89,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         avro = new AvroEncryptor(sealer, selection, new AvroValueCodec());
         // Resolve the key and make a DEK now: a wrong kek.id or credential fails the producer at start.
         sealer.warmUp();
+        rotationEvents = events.start(configs, startedAt, new SealerRefresh(sealer, metrics));
     }
 
     private JsonBytesEncryptor.Result jsonText(String topic, byte[] text) {
@@ -146,13 +161,31 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         if (sealed.fields() > 0) {
             metrics.recordEncrypted(sealed.fields());
             if (headers != null) {
-                for (String name : SealedRecord.headerNames()) {
-                    headers.remove(name);
-                }
-                sealed.headers().forEach(headers::add);
+                addHeaders(headers, sealed);
             }
         }
         return out;
+    }
+
+    /**
+     * Adds this value's (or key's) headers without removing what the other serializer of the record
+     * added: the key id and version headers are merged into one of each, the EDEK header is added.
+     */
+    private static void addHeaders(Headers headers, SealedRecord sealed) {
+        sealed.headers().forEach((name, bytes) -> {
+            if (!SealedRecord.isMergedHeader(name)) {
+                headers.add(name, bytes);
+                return;
+            }
+            List<byte[]> existing = new ArrayList<>(1);
+            for (Header h : headers.headers(name)) {
+                existing.add(h.value());
+            }
+            if (!existing.isEmpty()) {
+                headers.remove(name);
+            }
+            headers.add(name, SealedRecord.mergeHeader(existing, bytes));
+        });
     }
 
     /** Re-resolves the KEK now (e.g. on a Key Vault rotation event); the next value uses the newest version. */
@@ -172,6 +205,9 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
 
     @Override
     public void close() {
+        if (rotationEvents != null) {
+            rotationEvents.close();
+        }
         if (sealer != null) {
             sealer.close();
         }

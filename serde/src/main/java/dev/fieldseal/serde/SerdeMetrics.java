@@ -16,7 +16,7 @@ final class SerdeMetrics {
     private static final List<String> COUNTERS = List.of(FieldsealMetrics.RECORDS_ENCRYPTED,
             FieldsealMetrics.RECORDS_DECRYPTED, FieldsealMetrics.FIELDS_ENCRYPTED, FieldsealMetrics.FIELDS_DECRYPTED,
             FieldsealMetrics.DEKS_CREATED, FieldsealMetrics.DEKS_RETIRED, FieldsealMetrics.DEK_CACHE_HITS,
-            FieldsealMetrics.DEK_CACHE_MISSES);
+            FieldsealMetrics.DEK_CACHE_MISSES, FieldsealMetrics.ROTATION_EVENTS);
 
     private SerdeMetrics() {
     }

@@ -8,6 +8,9 @@ import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.ConnectDecryptor;
+import dev.fieldseal.rotation.ReaderNotice;
+import dev.fieldseal.rotation.RotationEventsListener;
+import dev.fieldseal.rotation.RotationEventsSettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -43,6 +46,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private Unsealer unsealer;
     private ConnectDecryptor decryptor;
+    private RotationEventsListener rotationEvents;
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -54,10 +58,19 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
                     + "the encrypting side's key (e.g. https://<vault>.vault.azure.net/keys/<name>), or kek.allowed "
                     + "to a list of key ids or vault URLs ending in '/'.");
         }
+        RotationEventsSettings events = RotationEventsSettings.of(config);
+        events.requireOwnBootstrap(); // a transform gets none of the worker's Kafka settings
         try {
             unsealer = Unsealer.create(config, metrics);
         } catch (RuntimeException e) {
             throw ConnectFailures.onStart(getClass().getSimpleName(), kekId, e);
+        }
+        try {
+            rotationEvents = events.start(Map.of(), System.currentTimeMillis(), new ReaderNotice(config, metrics));
+        } catch (RuntimeException e) {
+            unsealer.close();
+            unsealer = null;
+            throw e;
         }
         decryptor = new ConnectDecryptor(unsealer, FieldSelection.of(config.fields(), List.of()),
                 new ConnectValueCodec());
@@ -141,6 +154,10 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
 
     @Override
     public void close() {
+        if (rotationEvents != null) {
+            rotationEvents.close();
+            rotationEvents = null;
+        }
         if (unsealer != null) {
             unsealer.close();
             unsealer = null;

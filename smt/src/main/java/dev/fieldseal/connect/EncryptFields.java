@@ -4,12 +4,17 @@ import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.record.ConnectEncryptor;
+import dev.fieldseal.rotation.RotationEventsListener;
+import dev.fieldseal.rotation.RotationEventsSettings;
+import dev.fieldseal.rotation.SealerRefresh;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.metrics.Monitorable;
@@ -32,6 +37,12 @@ import org.apache.kafka.connect.transforms.Transformation;
  * failure throws, so a record is never emitted with a configured field still in plaintext:
  * Key Vault outages as {@link org.apache.kafka.connect.errors.RetriableException}, the rest as
  * {@link org.apache.kafka.connect.errors.DataException}.
+ *
+ * <p>The {@code $Key} and {@code $Value} transforms of one record share its headers: one
+ * {@code fieldseal.kek.id} and one {@code fieldseal.kek.version} naming what both used, and an
+ * EDEK header each. With {@code rotation.events.topic} (and its
+ * {@code rotation.events.consumer.bootstrap.servers}) set, a rotation event for the key makes the
+ * next record use the new version.
  */
 public abstract class EncryptFields<R extends ConnectRecord<R>> implements Transformation<R>, Versioned, Monitorable {
 
@@ -46,6 +57,7 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private Sealer sealer;
     private ConnectEncryptor encryptor;
+    private RotationEventsListener rotationEvents;
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -56,11 +68,18 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
                     + "nothing to encrypt: list the field paths in fields (or deterministic.fields), e.g. "
                     + "fields=ssn,address.street,cards[*].number");
         }
+        RotationEventsSettings events = RotationEventsSettings.of(config);
+        events.requireOwnBootstrap(); // a transform gets none of the worker's Kafka settings
+        long startedAt = System.currentTimeMillis(); // before the key is resolved: no event in between is missed
         Sealer s = Sealer.create(config, metrics);
         try {
             s.warmUp();
+            rotationEvents = events.start(Map.of(), startedAt, new SealerRefresh(s, metrics));
         } catch (RuntimeException e) {
             s.close();
+            if (e instanceof ConfigException) {
+                throw e;
+            }
             throw ConnectFailures.onStart(getClass().getSimpleName(), kekId, e);
         }
         sealer = s;
@@ -84,29 +103,40 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
         Headers headers = record.headers().duplicate();
         if (r.sealed().fields() > 0) {
             metrics.recordEncrypted(r.sealed().fields());
-            r.sealed().headers().forEach((name, bytes) -> addOnce(headers, name, bytes));
+            r.sealed().headers().forEach((name, bytes) -> add(headers, name, bytes));
         }
         return newRecord(record, r.schema(), r.value(), headers);
     }
 
     /**
-     * Adds a header unless an equal one is there (the key and value transforms of one record may both
-     * add). The key id and version are text, so the worker's default SimpleHeaderConverter writes them
-     * as plain UTF-8, byte for byte what the serializer and the Streams app write; the EDEK list is
-     * bytes (base64 text under SimpleHeaderConverter, raw under ByteArrayConverter; both are read back).
+     * Adds one of this transform's headers next to what the other transform of the record (key or
+     * value) added: the key id and version headers are merged into one of each, naming both; the
+     * EDEK list is added unless an equal one is there. The key id and version are text, so the
+     * worker's default SimpleHeaderConverter writes them as plain UTF-8, byte for byte what the
+     * serializer and the Streams app write; the EDEK list is bytes (base64 text under
+     * SimpleHeaderConverter, raw under ByteArrayConverter; both are read back).
      */
-    private static void addOnce(Headers headers, String name, byte[] bytes) {
-        Object value = EdekHeader.NAME.equals(name) ? bytes : new String(bytes, StandardCharsets.UTF_8);
+    private static void add(Headers headers, String name, byte[] bytes) {
+        if (SealedRecord.isMergedHeader(name)) {
+            List<String> existing = new ArrayList<>(1);
+            for (Header h : headers) {
+                if (h.key().equals(name) && h.value() != null) {
+                    existing.add(h.value() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                            : h.value().toString());
+                }
+            }
+            if (!existing.isEmpty()) {
+                headers.remove(name);
+            }
+            headers.addString(name, SealedRecord.mergeHeader(existing, new String(bytes, StandardCharsets.UTF_8)));
+            return;
+        }
         for (Header h : headers) {
-            if (h.key().equals(name) && Objects.deepEquals(h.value(), value)) {
+            if (h.key().equals(name) && Objects.deepEquals(h.value(), bytes)) {
                 return;
             }
         }
-        if (value instanceof String text) {
-            headers.addString(name, text);
-        } else {
-            headers.addBytes(name, bytes);
-        }
+        headers.addBytes(name, bytes);
     }
 
     private String where(R record) {
@@ -136,6 +166,10 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
 
     @Override
     public void close() {
+        if (rotationEvents != null) {
+            rotationEvents.close();
+            rotationEvents = null;
+        }
         if (sealer != null) {
             sealer.close();
             sealer = null;

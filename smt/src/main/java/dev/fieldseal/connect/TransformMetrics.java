@@ -41,6 +41,7 @@ final class TransformMetrics {
         }
         gauges.put(FieldsealMetrics.KMS_CALLS + "-failed", FieldsealMetrics::kmsCallsFailed);
         gauges.put(FieldsealMetrics.FAILURES, x -> x.total(FieldsealMetrics.FAILURES));
+        gauges.put(FieldsealMetrics.ROTATION_EVENTS, x -> x.get(FieldsealMetrics.ROTATION_EVENTS));
         gauges.forEach((name, f) -> {
             MetricName mn = pluginMetrics.metricName(name, description(name), new LinkedHashMap<>());
             try {
@@ -66,6 +67,7 @@ final class TransformMetrics {
             case FieldsealMetrics.DEK_CACHE_HITS: return "Unwrapped data keys found in the cache";
             case FieldsealMetrics.DEK_CACHE_MISSES: return "Unwrapped data keys not in the cache (one unwrap each)";
             case FieldsealMetrics.FAILURES: return "Failures by any cause (see logs)";
+            case FieldsealMetrics.ROTATION_EVENTS: return "Key Vault rotation events for a key this transform uses";
             default: return name.startsWith(FieldsealMetrics.KMS_CALLS + "-failed")
                     ? "Key manager calls that failed" : "Key manager calls: " + name.substring(10);
         }

@@ -222,16 +222,21 @@ class TransformsTest {
     void keyAndValueTransformsOnOneRecordShareHeaders() {
         var encKey = configured(new EncryptFields.Key<SourceRecord>(), props("fields", "id",
                 "envelope.placement", "header"));
+        LocalKeyFile.addVersion(keyFile(), "pii"); // the value transform starts after a rotation: version 2
         var encValue = configured(new EncryptFields.Value<SourceRecord>(), props("fields", "ssn",
                 "envelope.placement", "header"));
         var decKey = configured(new DecryptFields.Key<SourceRecord>(), props());
         var decValue = configured(new DecryptFields.Value<SourceRecord>(), props());
         SourceRecord sealed = encValue.apply(encKey.apply(valueRecord(Samples.PERSON, Samples.person(1))));
-        int edeks = 0;
+        Map<String, Integer> counts = new HashMap<>();
         for (Header h : sealed.headers()) {
-            edeks += h.key().equals("fieldseal.edek") ? 1 : 0;
+            counts.merge(h.key(), 1, Integer::sum);
         }
-        assertEquals(2, edeks, "one DEK per transform instance, each in its own header");
+        assertEquals(2, counts.get("fieldseal.edek"), "one DEK per transform instance, each in its own header");
+        assertEquals(1, counts.get("fieldseal.kek.id"));
+        assertEquals(1, counts.get("fieldseal.kek.version"), "one version header naming both");
+        assertEquals("local:pii", header(sealed, "fieldseal.kek.id"));
+        assertEquals("1,2", header(sealed, "fieldseal.kek.version"));
         SourceRecord opened = decValue.apply(decKey.apply(sealed));
         assertEquals(Samples.key(1), opened.key());
         assertEquals(Samples.person(1), opened.value());

@@ -94,6 +94,36 @@ class ValidationAndExamplesTest {
         assertTrue(http.get("transforms.seal.kek.id").get(0).contains("https://"), http.toString());
     }
 
+    @Test
+    void restValidationAsksForTheRotationEventsBrokersWhenATopicIsSet() {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", PeopleSource.class.getName());
+        c.put("name", "events");
+        c.put("topic", "t");
+        c.put("transforms", "seal,open");
+        c.put("transforms.seal.type", "dev.fieldseal.connect.EncryptFields$Value");
+        c.put("transforms.seal.fields", "ssn");
+        c.put("transforms.seal.kek.id", "https://contoso-kv.vault.azure.net/keys/crm-pii");
+        c.put("transforms.seal.rotation.events.topic", "keyvault.events");
+        c.put("transforms.open.type", "dev.fieldseal.connect.DecryptFields$Key");
+        c.put("transforms.open.kek.id", "https://contoso-kv.vault.azure.net/keys/crm-pii");
+        c.put("transforms.open.rotation.events.topic", "keyvault.events");
+        ConfigInfos infos = worker.cluster().validateConnectorConfig(PeopleSource.class.getSimpleName(), c);
+        Map<String, List<String>> errors = errors(infos);
+        assertEquals(2, infos.errorCount(), errors.toString());
+        for (String alias : List.of("seal", "open")) {
+            List<String> e = errors.get("transforms." + alias + ".rotation.events.consumer.bootstrap.servers");
+            assertNotNull(e, errors.toString());
+            assertTrue(e.get(0).contains("Missing required configuration \"rotation.events.consumer.bootstrap.servers\""),
+                    e.toString());
+        }
+
+        c.put("transforms.seal.rotation.events.consumer.bootstrap.servers", "ns.servicebus.windows.net:9093");
+        c.put("transforms.open.rotation.events.consumer.bootstrap.servers", "ns.servicebus.windows.net:9093");
+        ConfigInfos ok = worker.cluster().validateConnectorConfig(PeopleSource.class.getSimpleName(), c);
+        assertEquals(0, ok.errorCount(), errors(ok).toString());
+    }
+
     /** Reads an example and points it at the test's connectors, topic and Key Vault double. */
     private static Map<String, String> example(String file, String connectorClass, String run) throws Exception {
         JsonNode root;

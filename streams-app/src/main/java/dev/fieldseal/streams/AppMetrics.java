@@ -33,7 +33,7 @@ public final class AppMetrics {
         return copiedRecords.sum();
     }
 
-    /** Rotation events read from the events topic. */
+    /** Rotation events (KeyNewVersionCreated) naming a key this instance uses. */
     public long rotationEvents() {
         return rotationEvents.sum();
     }

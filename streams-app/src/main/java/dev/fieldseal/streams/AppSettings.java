@@ -76,15 +76,14 @@ public final class AppSettings {
                 streams.put(k, v);
             }
         });
-        FieldsealConfig fieldseal = new FieldsealConfig(only(stripped, FieldsealConfig.CONFIG_DEF.names()));
+        FieldsealConfig fieldseal = new FieldsealConfig(only(stripped, FieldsealConfig::defines));
         AbstractConfig app = new AbstractConfig(StreamsAppConfig.CONFIG_DEF,
-                only(stripped, StreamsAppConfig.CONFIG_DEF.names()), false);
+                only(stripped, StreamsAppConfig.CONFIG_DEF.names()::contains), false);
         List<String> names = app.getList(StreamsAppConfig.ROUTES);
 
         Set<String> unknown = new TreeSet<>();
         for (String k : stripped.keySet()) {
-            boolean known = FieldsealConfig.CONFIG_DEF.names().contains(k) || StreamsAppConfig.CONFIG_DEF.names()
-                    .contains(k);
+            boolean known = FieldsealConfig.defines(k) || StreamsAppConfig.CONFIG_DEF.names().contains(k);
             if (!known && k.startsWith(StreamsAppConfig.ROUTE_PREFIX)) {
                 for (String n : names) {
                     String rp = StreamsAppConfig.ROUTE_PREFIX + n + ".";
@@ -114,10 +113,10 @@ public final class AppSettings {
         return new AppSettings(streams, fieldseal, app, List.copyOf(routes));
     }
 
-    private static Map<String, Object> only(Map<String, Object> m, Set<String> names) {
+    private static Map<String, Object> only(Map<String, Object> m, java.util.function.Predicate<String> names) {
         Map<String, Object> out = new HashMap<>();
         m.forEach((k, v) -> {
-            if (names.contains(k)) {
+            if (names.test(k)) {
                 out.put(k, v);
             }
         });
@@ -247,7 +246,7 @@ public final class AppSettings {
     }
 
     public String rotationEventsTopic() {
-        String t = app.getString(StreamsAppConfig.ROTATION_EVENTS_TOPIC);
+        String t = fieldseal.getString(FieldsealConfig.ROTATION_EVENTS_TOPIC);
         return t == null || t.isBlank() ? null : t;
     }
 

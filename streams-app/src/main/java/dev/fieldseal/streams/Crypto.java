@@ -8,7 +8,11 @@ import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsFactory;
 import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.rotation.ReaderNotice;
+import dev.fieldseal.rotation.RotationEventsListener;
+import dev.fieldseal.rotation.RotationEventsSettings;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The envelope objects one app instance needs for its mode, over one shared key manager client.
@@ -24,12 +28,17 @@ public final class Crypto implements AutoCloseable {
     private final Unsealer unsealer;
     private final Rekeyer rekeyer;
     private final FieldsealMetrics metrics;
+    private final FieldsealConfig config;
+    /** Taken before the key is first resolved: rotation events from then on are acted on. */
+    private final long createdAtMs = System.currentTimeMillis();
+    private RotationEventsListener rotationEvents;
 
     private Crypto(String mode, Kms kms, boolean ownsKms, FieldsealConfig config, FieldsealMetrics metrics) {
         this.mode = mode;
         this.kms = kms;
         this.ownsKms = ownsKms;
         this.metrics = metrics;
+        this.config = config;
         this.kekId = checkedKekId(config);
         Ticker t = Ticker.systemTicker();
         this.sealer = StreamsAppConfig.MODE_ENCRYPT.equals(mode) ? new Sealer(config, kms, t, metrics) : null;
@@ -65,16 +74,34 @@ public final class Crypto implements AutoCloseable {
     }
 
     /**
+     * Starts reading rotation events if {@code rotation.events.topic} is set (once; closed with this
+     * object). The consumer borrows the Kafka Streams brokers and security settings unless the
+     * {@code rotation.events.consumer.} settings name their own.
+     */
+    synchronized void startRotationEvents(Map<String, Object> streamsProps, AppMetrics appMetrics) {
+        if (rotationEvents != null) {
+            return;
+        }
+        ReaderNotice reader = StreamsAppConfig.MODE_DECRYPT.equals(mode) ? new ReaderNotice(config, metrics) : null;
+        rotationEvents = RotationEventsSettings.of(config).start(streamsProps, createdAtMs,
+                new RotationEventHandler(this, appMetrics, reader));
+    }
+
+    /** True if {@code versionlessKeyId} is the configured KEK and this mode seals or re-keys with it. */
+    boolean isOurKek(String versionlessKeyId) {
+        if (kekId == null || sealer == null && rekeyer == null) {
+            return false;
+        }
+        return kms.versionlessId(kekId).equalsIgnoreCase(versionlessKeyId);
+    }
+
+    /**
      * Re-resolves the KEK if {@code versionlessKeyId} is the configured one (a rotation event).
      *
      * @return true if it was ours and was refreshed
      */
     public boolean refreshIfOurs(String versionlessKeyId) {
-        if (kekId == null || sealer == null && rekeyer == null) {
-            return false;
-        }
-        String ours = kms.versionlessId(kekId);
-        if (!ours.equalsIgnoreCase(versionlessKeyId)) {
+        if (!isOurKek(versionlessKeyId)) {
             return false;
         }
         if (sealer != null) {
@@ -117,6 +144,12 @@ public final class Crypto implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (rotationEvents != null) {
+                rotationEvents.close();
+                rotationEvents = null;
+            }
+        }
         if (sealer != null) {
             sealer.close();
         }

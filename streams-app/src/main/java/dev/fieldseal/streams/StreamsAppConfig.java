@@ -19,7 +19,6 @@ public final class StreamsAppConfig {
     public static final String MODE = "mode";
     public static final String ROUTES = "routes";
     public static final String DLQ_TOPIC = "dlq.topic";
-    public static final String ROTATION_EVENTS_TOPIC = "rotation.events.topic";
     public static final String HTTP_PORT = "http.port";
     public static final String HEALTH_KEK_CHECK_INTERVAL_MS = "health.kek.check.interval.ms";
     public static final String HEALTH_KEK_CHECK = "health.kek.check";
@@ -71,12 +70,6 @@ public final class StreamsAppConfig {
                             + "configured fields are removed (a value that cannot be parsed is dropped) and error "
                             + "headers are added. Unset: such a record stops the application instead.",
                     GROUP, 3, ConfigDef.Width.LONG, "Dead-letter topic")
-            .define(ROTATION_EVENTS_TOPIC, Type.STRING, null, Importance.MEDIUM,
-                    "Topic carrying Key Vault Event Grid events (Event Grid or CloudEvents schema, e.g. delivered "
-                            + "through Event Hubs' Kafka endpoint). A Microsoft.KeyVault.KeyNewVersionCreated event "
-                            + "for the key of kek.id makes new values use the new version at once. Unset: only "
-                            + "the periodic kek.refresh.ms applies.",
-                    GROUP, 4, ConfigDef.Width.LONG, "Rotation events topic")
             .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint serving /health and /metrics (Prometheus text). 0 picks a free "
                             + "port; -1 turns the endpoint and the KEK health check off.",

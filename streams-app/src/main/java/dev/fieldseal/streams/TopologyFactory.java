@@ -2,14 +2,16 @@ package dev.fieldseal.streams;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the app's topology: per route, source (topics or pattern) → fieldseal processor →
- * output sink (and a dead-letter sink); plus, if configured and useful for the mode, a source for
- * Key Vault rotation events, read by every instance. Keys and values are bytes throughout.
+ * output sink (and a dead-letter sink). Keys and values are bytes throughout.
+ *
+ * <p>Key Vault rotation events are not part of the topology: a source would give each partition
+ * of the events topic to one instance only, and every instance must see every event. With
+ * {@code fieldseal.rotation.events.topic} set, building the topology starts the shared listener
+ * of core on {@code crypto} (every mode), which closes it with itself.
  */
 public final class TopologyFactory {
 
@@ -37,16 +39,7 @@ public final class TopologyFactory {
                 t.addSink(dead, dlq, ser, ser, proc);
             }
         }
-        String events = settings.rotationEventsTopic();
-        if (events != null && !StreamsAppConfig.MODE_DECRYPT.equals(crypto.mode())) {
-            // A global source: every instance reads every event (a regular source would give each
-            // partition of the events topic to one instance only). The store is required by the API
-            // and stays empty; an event re-read at start-up only costs a key refresh.
-            t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("fieldseal-rotation-events"),
-                            Serdes.ByteArray(), Serdes.ByteArray()).withLoggingDisabled(),
-                    "rotation-events-source", de, de, events, "rotation-events",
-                    () -> new RotationEventProcessor(crypto, appMetrics));
-        }
+        crypto.startRotationEvents(settings.streamsProps(), appMetrics);
         return t;
     }
 }

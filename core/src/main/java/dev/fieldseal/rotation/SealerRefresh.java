@@ -1,0 +1,42 @@
+package dev.fieldseal.rotation;
+
+import dev.fieldseal.envelope.Sealer;
+import dev.fieldseal.kms.KekRef;
+import dev.fieldseal.kms.KmsCalls;
+import dev.fieldseal.kms.KmsException;
+import dev.fieldseal.metrics.FieldsealMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The encrypting side's answer to a rotation event: if it names the sealer's key, re-resolve it
+ * now, so the next value is sealed under the new version. Events for other keys are ignored.
+ */
+public final class SealerRefresh implements RotationEventsListener.Handler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SealerRefresh.class);
+
+    private final Sealer sealer;
+    private final FieldsealMetrics metrics;
+
+    public SealerRefresh(Sealer sealer, FieldsealMetrics metrics) {
+        this.sealer = sealer;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void keyRotated(String versionlessKeyId) {
+        String ours = sealer.kekId(); // versionless, as written to the fieldseal.kek.id header
+        if (!ours.equalsIgnoreCase(versionlessKeyId)) {
+            return;
+        }
+        metrics.rotationEvent();
+        try {
+            KekRef now = KmsCalls.join(sealer.refreshNow());
+            LOG.info("KEK {} rotated: new values are sealed under version {}.", ours, now.version());
+        } catch (KmsException e) {
+            LOG.warn("Could not re-resolve KEK {} after a rotation event ({}); the periodic refresh will retry.",
+                    ours, e.getMessage());
+        }
+    }
+}
