@@ -62,6 +62,7 @@ final class TopicScanner {
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // if retention deletes ahead of us
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // a misspelt topic is an error, not a new topic
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "fieldseal-inspect");
         return p;
     }

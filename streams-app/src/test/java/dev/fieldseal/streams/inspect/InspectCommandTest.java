@@ -339,6 +339,9 @@ class InspectCommandTest {
         Run missing = inspect("--topic", "inspect.no-such-topic");
         assertEquals(InspectCommand.EXIT_CONFIG, missing.exit, missing.err);
         assertTrue(missing.err.contains("does not exist"), missing.err);
+        try (Admin admin = broker.admin()) {
+            assertTrue(!admin.listTopics().names().get().contains("inspect.no-such-topic"), "inspect creates no topic");
+        }
         assertEquals(2, inspect("--topic", "x", "--value-format", "xml").exit);
         assertEquals(2, inspect("--topic", "x", "--from-time", "yesterday").exit);
         assertEquals(2, inspect("--topic", "x", "--value-format", "avro").exit, "avro needs a schema");
