@@ -253,7 +253,7 @@ class RetireKeyVersionRunbookTest {
     }
 
     private void sealWithStreams(int from, String detDek) throws Exception {
-        Map<String, String> p = streamsBase("runbook-encrypt-" + UUID.randomUUID(), "encrypt", detDek);
+        Map<String, String> p = streamsBase("runbook-encrypt", "encrypt", detDek);
         p.put("fieldseal.routes", "customers");
         p.put("fieldseal.route.customers.input", "streams.plain");
         p.put("fieldseal.route.customers.output", "streams.sealed");
