@@ -21,11 +21,16 @@ final class KafkaIo {
     }
 
     static void produce(String bootstrap, String topic, List<byte[]> values) {
+        produce(bootstrap, topic, java.util.Collections.nCopies(values.size(), null), values);
+    }
+
+    /** Records of the given keys and values, in order. */
+    static void produce(String bootstrap, String topic, List<byte[]> keys, List<byte[]> values) {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (byte[] v : values) {
-                p.send(new ProducerRecord<>(topic, null, v));
+            for (int i = 0; i < values.size(); i++) {
+                p.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
             }
             p.flush();
         }
