@@ -52,8 +52,7 @@ class RotationEventsSettingsTest {
         assertFalse(p.containsKey("acks"), "only connection settings are lent");
         assertFalse(p.containsKey("group.id"), "no group: every process reads every event");
         assertEquals("false", p.get("enable.auto.commit"));
-        assertEquals(org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
-                p.get("value.deserializer"));
+        assertEquals(org.apache.kafka.common.serialization.ByteArrayDeserializer.class, p.get("value.deserializer"));
     }
 
     @Test

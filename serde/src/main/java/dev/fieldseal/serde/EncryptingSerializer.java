@@ -173,17 +173,15 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
      */
     private static void addHeaders(Headers headers, SealedRecord sealed) {
         sealed.headers().forEach((name, bytes) -> {
-            if (!SealedRecord.isMergedHeader(name)) {
-                headers.add(name, bytes);
+            if (!SealedRecord.isMergedHeader(name) || headers.lastHeader(name) == null) {
+                headers.add(name, bytes); // the EDEK list, or the first sealer of this record
                 return;
             }
             List<byte[]> existing = new ArrayList<>(1);
             for (Header h : headers.headers(name)) {
                 existing.add(h.value());
             }
-            if (!existing.isEmpty()) {
-                headers.remove(name);
-            }
+            headers.remove(name);
             headers.add(name, SealedRecord.mergeHeader(existing, bytes));
         });
     }

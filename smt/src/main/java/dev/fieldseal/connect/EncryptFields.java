@@ -117,6 +117,10 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
      * SimpleHeaderConverter, raw under ByteArrayConverter; both are read back).
      */
     private static void add(Headers headers, String name, byte[] bytes) {
+        if (SealedRecord.isMergedHeader(name) && headers.lastWithName(name) == null) {
+            headers.addString(name, new String(bytes, StandardCharsets.UTF_8)); // the first transform of the record
+            return;
+        }
         if (SealedRecord.isMergedHeader(name)) {
             List<String> existing = new ArrayList<>(1);
             for (Header h : headers) {
@@ -125,9 +129,7 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
                             : h.value().toString());
                 }
             }
-            if (!existing.isEmpty()) {
-                headers.remove(name);
-            }
+            headers.remove(name);
             headers.addString(name, SealedRecord.mergeHeader(existing, new String(bytes, StandardCharsets.UTF_8)));
             return;
         }
