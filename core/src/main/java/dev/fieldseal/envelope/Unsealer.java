@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * The decrypting side of the envelope, shared by every host: checks an envelope's structure,
@@ -119,6 +121,41 @@ public final class Unsealer implements AutoCloseable {
             }
             return now;
         }
+    }
+
+    /** More {@code fieldseal.edek} headers than a key and a value write is not a record fieldseal made. */
+    static final int MAX_EDEK_HEADERS = 8;
+
+    /**
+     * Every EDEK of every {@code fieldseal.edek} header of a Kafka record: the key's and the value's
+     * sealer may each have added one. Empty under field placement.
+     *
+     * @throws DecryptionException MALFORMED if a header is not an EDEK list, or there are more than
+     *         {@value #MAX_EDEK_HEADERS} of them
+     */
+    public static Map<ByteBuffer, Edek> recordEdeks(Headers headers) {
+        if (headers == null || headers.lastHeader(EdekHeader.NAME) == null) {
+            return Map.of(); // field placement: no walk over the headers
+        }
+        Map<ByteBuffer, Edek> all = null;
+        int n = 0;
+        for (Header h : headers.headers(EdekHeader.NAME)) {
+            if (h.value() == null) {
+                continue;
+            }
+            if (++n > MAX_EDEK_HEADERS) {
+                throw new DecryptionException(Reason.MALFORMED, "The record has more than " + MAX_EDEK_HEADERS
+                        + " " + EdekHeader.NAME + " headers.");
+            }
+            Map<ByteBuffer, Edek> one = EdekHeader.read(h.value());
+            if (all == null) {
+                all = one;
+            } else {
+                all = new java.util.HashMap<>(all);
+                all.putAll(one);
+            }
+        }
+        return all == null ? Map.of() : all;
     }
 
     /** Parses a record's {@code fieldseal.edek} header (header placement), or returns an empty map for null. */

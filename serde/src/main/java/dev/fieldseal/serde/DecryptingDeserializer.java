@@ -28,12 +28,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -289,29 +287,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
     }
 
-    /** Every {@code fieldseal.edek} header of the record: the key's and the value's serializer each add one. */
     private static Map<ByteBuffer, Edek> edeks(Headers headers) {
-        if (headers == null || headers.lastHeader(EdekHeader.NAME) == null) {
-            return Map.of(); // field placement: no walk over the headers
-        }
-        Map<ByteBuffer, Edek> all = null;
-        boolean copied = false;
-        for (Header h : headers.headers(EdekHeader.NAME)) {
-            if (h.value() == null) {
-                continue;
-            }
-            Map<ByteBuffer, Edek> one = Unsealer.headerEdeks(h.value());
-            if (all == null) {
-                all = one;
-            } else {
-                if (!copied) {
-                    all = new HashMap<>(all);
-                    copied = true;
-                }
-                all.putAll(one);
-            }
-        }
-        return all == null ? Map.of() : all;
+        return Unsealer.recordEdeks(headers);
     }
 
     /** The counters of this instance (also published through the client's metrics). */

@@ -10,7 +10,6 @@ import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.record.AvroDecryptor;
@@ -23,7 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -34,7 +32,6 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -47,8 +44,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 final class RecordTransformer {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    /** More {@code fieldseal.edek} headers than key and value write is not a record fieldseal made. */
-    static final int MAX_EDEK_HEADERS = 8;
 
     /**
      * The output of one record.
@@ -264,30 +259,8 @@ final class RecordTransformer {
         }
     }
 
-    /**
-     * Every EDEK of every {@code fieldseal.edek} header of the record: the key and the value may each
-     * have added one. Bounded: a record with more headers than fieldseal writes is refused.
-     */
     static Map<ByteBuffer, Edek> headerEdeks(Headers headers) {
-        Map<ByteBuffer, Edek> all = null;
-        int n = 0;
-        for (Header h : headers.headers(EdekHeader.NAME)) {
-            if (h.value() == null) {
-                continue;
-            }
-            if (++n > MAX_EDEK_HEADERS) {
-                throw new DecryptionException(DecryptionException.Reason.MALFORMED, "The record has more than "
-                        + MAX_EDEK_HEADERS + " " + EdekHeader.NAME + " headers.");
-            }
-            Map<ByteBuffer, Edek> one = Unsealer.headerEdeks(h.value());
-            if (all == null) {
-                all = one;
-            } else {
-                all = new HashMap<>(all);
-                all.putAll(one);
-            }
-        }
-        return all == null ? Map.of() : all;
+        return Unsealer.recordEdeks(headers);
     }
 
     /** The schema values of this route are written with after the transformation. */
