@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * one rotation into a second topic and, after a second rotation, that topic into a third. For each
  * pass: throughput, the Key Vault requests by operation, the distinct old DEKs counted from the
  * input bytes, and whether every ciphertext body came through byte-identical. Then {@code inspect}
- * over the sealed topic ({@link InspectRun}).
+ * over the last re-keyed topic, gated on the two retired versions ({@link InspectRun}).
  *
  * <p>Usage alone: {@code KeyRetirement <out.json> [records] [deks]}; {@link Measurements} runs it in
  * the full run. {@code deks} is the number of value DEKs aimed at: {@code dek.max.encryptions} is set
@@ -44,6 +45,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class KeyRetirement {
 
+    /** Value DEKs aimed at by default: a few hundred, so the unwrap count says something. */
+    static final int DEFAULT_DEKS = 300;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String KEY = "bench-retire";
     private static final String PLAIN = "retire-plain";
@@ -56,6 +59,8 @@ public final class KeyRetirement {
     private final String deterministicDek;
     private final Path stateDir;
     private final InspectRun.Launcher inspect;
+    /** The properties file of the last app instance (what an operator passes to inspect as --config). */
+    private Path lastConfig;
 
     private KeyRetirement(KeyVaultDouble vault, KafkaBroker broker, int records, int deks, InspectRun.Launcher inspect)
             throws Exception {
@@ -74,9 +79,9 @@ public final class KeyRetirement {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         int records = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
-        int deks = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+        int deks = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_DEKS;
         ObjectNode out = MAPPER.createObjectNode();
-        out.set("keyRetirement", measure(records, deks, InspectRun.Launcher.childJvm()));
+        out.set(KeyRetirementSection.JSON_NAME, measure(records, deks, InspectRun.Launcher.childJvm()));
         Files.createDirectories(file.toAbsolutePath().getParent());
         MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), out);
         System.out.println(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
@@ -109,6 +114,7 @@ public final class KeyRetirement {
                 input.deks.size());
 
         ArrayNode passes = node.putArray("passes");
+        List<String> retired = new ArrayList<>(List.of(v1));
         String from = sealed;
         for (int n = 1; n <= 2; n++) {
             String version = vault.rotate(KEY);
@@ -129,9 +135,12 @@ public final class KeyRetirement {
                     n, output.records, p.seconds, p.calls, input.deks.size(), row.get("bodiesIdentical"));
             input = output;
             from = to;
+            if (n < 2) {
+                retired.add(version);
+            }
         }
         if (inspect != null) {
-            node.set("inspect", inspect.run(vault, broker, sealed, records));
+            node.set("inspect", inspect.run(vault, broker, lastConfig, from, retired, records));
         }
         return node;
     }
@@ -209,6 +218,12 @@ public final class KeyRetirement {
             p.put("fieldseal.route.customers.key.format", "string"); // the email, sealed deterministically
         }
         AppSettings settings = AppSettings.parse(p);
+        Properties file = new Properties();
+        file.putAll(p);
+        lastConfig = stateDir.resolve(out + ".properties");
+        try (var w = Files.newBufferedWriter(lastConfig)) {
+            file.store(w, null);
+        }
         TopicPartition tp = new TopicPartition(out, 0);
         vault.reset();
         long t0 = System.nanoTime();
