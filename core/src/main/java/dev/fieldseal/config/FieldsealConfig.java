@@ -111,8 +111,8 @@ public class FieldsealConfig extends AbstractConfig {
                             + "once per record in the fieldseal.edek header (smaller values; headers must be kept).",
                     GROUP_KEYS, 8, ConfigDef.Width.SHORT, "Envelope placement")
             .define(DETERMINISTIC_DEK, Type.STRING, null, Importance.MEDIUM,
-                    "The wrapped deterministic DEK printed by 'fieldseal-cli deterministic-dek'. Not secret (it is "
-                            + "wrapped by the KEK), but shared by every producer of the same fields.",
+                    "The wrapped deterministic DEK printed by 'fieldseal deterministic-dek --config <file>'. Not "
+                            + "secret (it is wrapped by the KEK), but shared by every producer of the same fields.",
                     GROUP_KEYS, 9, ConfigDef.Width.LONG, "Deterministic DEK")
             .define(LOCAL_KEY_FILE, Type.STRING, null, Importance.LOW,
                     "Local provider only (kek.id=local:<name>): path of the JSON key file. FOR DEVELOPMENT, DEMOS AND "

@@ -65,7 +65,7 @@ public final class DeterministicKey {
             return block;
         } catch (RuntimeException e) {
             throw new ConfigException("deterministic.dek", "(wrapped key)",
-                    "Not a wrapped deterministic DEK; create one with 'fieldseal-cli deterministic-dek --kek-id ...'.");
+                    "Not a wrapped deterministic DEK; create one with '" + DeterministicDekTool.COMMAND + "'.");
         }
     }
 
@@ -73,7 +73,7 @@ public final class DeterministicKey {
     public static DeterministicKey of(DataKey key, Edek edek, byte[] edekBlock) {
         if (key.length() != CipherSuite.AES_SIV_512.keyLength()) {
             throw new ConfigException("deterministic.dek", "(wrapped key)", "The wrapped key is "
-                    + key.length() * 8 + " bits; AES-SIV needs 512. Create it with 'fieldseal-cli deterministic-dek'.");
+                    + key.length() * 8 + " bits; AES-SIV needs 512. Create it with '" + DeterministicDekTool.COMMAND + "'.");
         }
         byte[] raw = key.getEncoded();
         try {

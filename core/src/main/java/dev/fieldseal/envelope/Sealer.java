@@ -70,7 +70,7 @@ public final class Sealer implements AutoCloseable {
         if (!config.deterministicFields().isEmpty() && (deterministicDek == null || deterministicDek.isBlank())) {
             throw new org.apache.kafka.common.config.ConfigException(FieldsealConfig.DETERMINISTIC_DEK, null,
                     "deterministic.fields is set, so deterministic.dek is required: create one with "
-                            + "'fieldseal-cli deterministic-dek --kek-id <kek.id>' and paste its output here.");
+                            + "'" + dev.fieldseal.dek.DeterministicDekTool.COMMAND + "' and paste its output here.");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.fieldseal.streams;
 
 import dev.fieldseal.dek.DeterministicDekTool;
+import dev.fieldseal.streams.inspect.InspectCommand;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
@@ -9,17 +10,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command line of the Streams app:
+ * The {@code fieldseal} command line (the runnable jar; see {@code docs/cli.md}):
  * <pre>
- * java -jar fieldseal-streams.jar run --config app.properties
- * java -jar fieldseal-streams.jar deterministic-dek --config app.properties
- * java -jar fieldseal-streams.jar --help | --version
+ * java -jar fieldseal-streams-&lt;version&gt;.jar run --config app.properties
+ * java -jar fieldseal-streams-&lt;version&gt;.jar inspect --bootstrap-server host:9092 --topic t --fail-if-version 1
+ * java -jar fieldseal-streams-&lt;version&gt;.jar deterministic-dek --config app.properties [--rewrap &lt;dek&gt;]
+ * java -jar fieldseal-streams-&lt;version&gt;.jar --help | --version
+ * java -jar fieldseal-streams-&lt;version&gt;.jar help [subcommand]
  * </pre>
  */
-@Command(name = "fieldseal-streams", mixinStandardHelpOptions = true, versionProvider = FieldsealStreamsApp.Version.class,
+@Command(name = "fieldseal", mixinStandardHelpOptions = true, versionProvider = FieldsealStreamsApp.Version.class,
         description = "Encrypts, decrypts or re-keys fields of Kafka records with envelope encryption "
-                + "(DEKs wrapped by Azure Key Vault keys), as a Kafka Streams service.",
-        subcommands = {FieldsealStreamsApp.Run.class, FieldsealStreamsApp.DeterministicDek.class,
+                + "(DEKs wrapped by Azure Key Vault keys) as a Kafka Streams service, and inspects which key "
+                + "versions topics still need.",
+        subcommands = {FieldsealStreamsApp.Run.class, InspectCommand.class, FieldsealStreamsApp.DeterministicDek.class,
                 CommandLine.HelpCommand.class})
 public final class FieldsealStreamsApp implements Callable<Integer> {
 
@@ -81,13 +85,20 @@ public final class FieldsealStreamsApp implements Callable<Integer> {
     }
 
     @Command(name = "deterministic-dek", mixinStandardHelpOptions = true,
-            description = "Creates a deterministic DEK wrapped by the configured KEK and prints the "
-                    + "'deterministic.dek=...' line for the config (needed by deterministic.fields).")
+            description = {"Creates a deterministic DEK wrapped by the newest version of the configured KEK and "
+                    + "prints the 'deterministic.dek=...' line for the config (needed by deterministic.fields).",
+                "With --rewrap, prints the given deterministic DEK wrapped by the newest version instead (after a "
+                    + "rotation): the same DEK, so deterministic ciphertexts stay identical."})
     static final class DeterministicDek implements Callable<Integer> {
 
         @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
                 description = "Properties file with fieldseal.kek.id and its provider settings.")
         Path config;
+
+        @Option(names = "--rewrap", paramLabel = "DEK",
+                description = "The current deterministic.dek value: print it re-wrapped by the newest version of "
+                        + "kek.id (one unwrap with the version it names).")
+        String rewrap;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -100,7 +111,7 @@ public final class FieldsealStreamsApp implements Callable<Integer> {
                     spec.commandLine().getOut().write(b);
                 }
             }, true, java.nio.charset.StandardCharsets.UTF_8);
-            DeterministicDekTool.run(config, out);
+            DeterministicDekTool.run(config, rewrap, out);
             out.flush();
             spec.commandLine().getOut().flush();
             return 0;
@@ -112,7 +123,7 @@ public final class FieldsealStreamsApp implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String v = FieldsealStreamsApp.class.getPackage().getImplementationVersion();
-            return new String[] {"fieldseal-streams " + (v == null ? "(development build)" : v)};
+            return new String[] {"fieldseal " + (v == null ? "(development build)" : v)};
         }
     }
 }

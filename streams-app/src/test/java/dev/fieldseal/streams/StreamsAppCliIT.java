@@ -67,13 +67,20 @@ class StreamsAppCliIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("Usage: fieldseal-streams"), out);
-        assertTrue(out.contains("run") && out.contains("deterministic-dek"), out);
+        assertTrue(out.contains("Usage: fieldseal "), out);
+        assertTrue(out.contains("run") && out.contains("inspect") && out.contains("deterministic-dek"), out);
+
+        Path ilog = dir.resolve("inspect-help.log");
+        Process i = java(ilog, "inspect", "--help");
+        assertTrue(i.waitFor(60, TimeUnit.SECONDS));
+        String inspect = Files.readString(ilog);
+        assertEquals(0, i.exitValue(), inspect);
+        assertTrue(inspect.contains("Usage: fieldseal inspect") && inspect.contains("--fail-if-version"), inspect);
 
         Path vlog = dir.resolve("version.log");
         Process v = java(vlog, "--version");
         assertTrue(v.waitFor(60, TimeUnit.SECONDS));
-        assertTrue(Files.readString(vlog).contains("fieldseal-streams 0."), Files.readString(vlog));
+        assertTrue(Files.readString(vlog).contains("fieldseal 0."), Files.readString(vlog));
     }
 
     @Test
