@@ -82,7 +82,11 @@ final class InspectRun {
         n.put("expectedRecords", records);
         n.put("seconds", child.get("seconds").asDouble());
         n.put("recordsPerSecond", total.get("records").asLong() / child.get("seconds").asDouble());
+        n.put("scanSeconds", child.get("report").get("elapsedMs").asLong() / 1e3);
+        n.put("scanRecordsPerSecond", total.get("records").asLong() / (child.get("report").get("elapsedMs").asLong() / 1e3));
         n.put("peakHeapBytes", child.get("peakHeapBytes").asLong());
+        n.put("peakOldGenBytes", child.get("peakOldGenBytes").asLong());
+        n.put("topicBytes", StreamsThroughput.logSize(broker, topic));
         n.put("xmx", XMX);
         n.put("exitCode", child.get("exitCode").asInt());
         n.put("distinctDeks", total.get("distinctDeks").get("count").asLong());
@@ -96,11 +100,12 @@ final class InspectRun {
         n.put("method", "`fieldseal inspect --config <the re-keying app's properties> --topic <the last re-keyed "
                 + "topic> --value-format json --output json --expect-sealed email --expect-sealed ssn "
                 + "--expect-sealed address` and `--fail-if-version` for the two retired versions, run by "
-                + "`FieldsealStreamsApp.commandLine().execute` in a child JVM with `-Xmx" + XMX + "` (the topic "
-                + "holds about 1.2 kB per record). Seconds: the whole command, consumer start included. Peak used "
-                + "heap: the sum of the heap pools' peak usage in the child (tracked by the JVM, an upper bound: "
-                + "the pools peak at different moments, and the young pools fill up before each collection). Key "
-                + "Vault requests: every request the double saw (its request log), before and after the child ran.");
+                + "`FieldsealStreamsApp.commandLine().execute` in a child JVM with `-Xmx" + XMX + "`. *seconds*: "
+                + "the whole command, JVM warm-up and consumer start included; *scan seconds*: the scan as the "
+                + "report's `elapsedMs` gives it. *Peak used heap*: the sum of the heap pools' peak usage in the "
+                + "child (tracked by the JVM, no sampling; an upper bound, since the pools peak at different "
+                + "moments and the young pools fill up before each collection); *old gen peak*: the old "
+                + "generation's alone, what survived collections. *Key Vault requests: every request the double saw (its request log), before and after the child ran.");
         return n;
     }
 
@@ -123,13 +128,18 @@ final class InspectRun {
         int code = cl.execute(java.util.Arrays.copyOfRange(args, 1, args.length));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peak = 0;
+        long oldPeak = 0;
         for (MemoryPoolMXBean pool : heap) {
             peak += pool.getPeakUsage().getUsed();
+            if (pool.getName().contains("Old") || pool.getName().contains("Tenured")) {
+                oldPeak = pool.getPeakUsage().getUsed();
+            }
         }
         ObjectNode n = MAPPER.createObjectNode();
         n.put("exitCode", code);
         n.put("seconds", seconds);
         n.put("peakHeapBytes", peak);
+        n.put("peakOldGenBytes", oldPeak);
         n.set("report", MAPPER.readTree(report.toString()));
         Files.writeString(Path.of(args[0]), MAPPER.writeValueAsString(n), StandardCharsets.UTF_8);
         System.exit(0); // the command's code is in the JSON; a non-zero exit means the child itself failed

@@ -151,22 +151,36 @@ final class KeyRetirementSection {
     }
 
     private void inspect(JsonNode i) {
-        md.append("### `fieldseal inspect` over the sealed topic\n\n");
+        md.append("### `fieldseal inspect` over the last re-keyed topic\n\n");
         md.append(i.get("method").asText()).append("\n\n");
-        md.append("| records | seconds | records/s | peak used heap | -Xmx | exit code | distinct DEKs reported | Key "
-                + "Vault requests before → after |\n|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.append("| records | topic size | seconds | records/s | scan seconds | scan records/s | peak used heap | old "
+                + "gen peak | -Xmx | exit code | records needing a retired version | distinct DEKs | plaintext / "
+                + "malformed / mismatches | Key Vault requests before → after |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         long before = i.get("keyVaultRequestsBefore").asLong();
         long after = i.get("keyVaultRequestsAfter").asLong();
-        md.append(String.format(Locale.ROOT, "| %,d | %.1f | %,.0f | %.0f MiB | %s | %d | %s | %d → %d |%n%n",
-                i.get("records").asLong(), i.get("seconds").asDouble(), i.get("recordsPerSecond").asDouble(),
-                i.get("peakHeapBytes").asDouble() / (1 << 20), i.get("xmx").asText(), i.get("exitCode").asInt(),
-                i.path("distinctDeks").asText("?"), before, after));
+        double mib = 1 << 20;
+        md.append(String.format(Locale.ROOT, "| %,d | %,.0f MiB | %.1f | %,.0f | %.1f | %,.0f | %.0f MiB | %.0f MiB | %s | "
+                        + "%d | %,d | %d | %d / %d / %d | %d → %d |%n%n", i.get("records").asLong(),
+                i.get("topicBytes").asDouble() / mib, i.get("seconds").asDouble(), i.get("recordsPerSecond").asDouble(),
+                i.get("scanSeconds").asDouble(), i.get("scanRecordsPerSecond").asDouble(),
+                i.get("peakHeapBytes").asDouble() / mib, i.get("peakOldGenBytes").asDouble() / mib,
+                i.get("xmx").asText(), i.get("exitCode").asInt(), i.get("recordsNeedingFailVersions").asLong(),
+                i.get("distinctDeks").asLong(), i.get("plaintextValues").asLong(), i.get("malformed").asLong(),
+                i.get("mismatches").asLong(), before, after));
         verdicts.add(ROW_PREFIX + "`inspect` makes no Key Vault request | " + before + " → " + after + " requests "
-                + "counted by the double | " + verdict(before == after) + " |");
+                + "seen by the double | " + verdict(before == after) + " |");
+        boolean gate = i.get("exitCode").asInt() == 0 && i.get("recordsNeedingFailVersions").asLong() == 0
+                && i.get("records").asLong() == i.get("expectedRecords").asLong();
+        verdicts.add(String.format(Locale.ROOT, "%s`inspect --fail-if-version` for both retired versions passes on "
+                + "the last re-keyed topic | exit code %d, %,d of %,d records need them | %s |", ROW_PREFIX,
+                i.get("exitCode").asInt(), i.get("recordsNeedingFailVersions").asLong(), i.get("records").asLong(),
+                verdict(gate)));
         verdicts.add(String.format(Locale.ROOT, "%s`inspect` on %,d records: records/s and peak heap (a figure, "
-                + "no target) | %,.0f records/s, peak used heap %.0f MiB under -Xmx%s | — |", ROW_PREFIX,
-                i.get("records").asLong(), i.get("recordsPerSecond").asDouble(),
-                i.get("peakHeapBytes").asDouble() / (1 << 20), i.get("xmx").asText()));
+                + "no target) | %,.0f records/s (scan %,.0f), peak used heap %.0f MiB (old gen %.0f MiB) under "
+                + "-Xmx%s | — |", ROW_PREFIX, i.get("records").asLong(), i.get("recordsPerSecond").asDouble(),
+                i.get("scanRecordsPerSecond").asDouble(), i.get("peakHeapBytes").asDouble() / mib,
+                i.get("peakOldGenBytes").asDouble() / mib, i.get("xmx").asText()));
     }
 
     private static String verdict(boolean ok) {

@@ -12,13 +12,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The key retirement measurement end to end on a few hundred records (broker, Key Vault double,
- * three app instances), its section of the report, and the splice that puts that section alone
- * into an existing BENCHMARKS.md.
+ * three app instances, inspect in a child JVM), its section of the report, and the splice that
+ * puts that section alone into an existing BENCHMARKS.md.
  */
 class KeyRetirementSmokeTest {
 
     @Test
-    void fewRecordsAreSealedAndReKeyedTwiceWithOneUnwrapPerOldDekAndIdenticalBodies() throws Exception {
+    void fewRecordsAreReKeyedTwiceWithOneUnwrapPerOldDekAndIdenticalBodiesThenInspectedWithoutKeyVault() throws Exception {
         ObjectNode k = KeyRetirement.measure(300, 5, InspectRun.Launcher.childJvm());
         JsonNode seal = k.get("seal");
         assertEquals(300, seal.get("records").asLong());
@@ -34,6 +34,11 @@ class KeyRetirementSmokeTest {
             assertEquals(p.get("targetVersion").asText(), out.get("valueVersions").fieldNames().next());
             assertEquals(p.get("targetVersion").asText(), out.get("keyVersions").fieldNames().next());
         }
+        JsonNode inspect = k.get("inspect");
+        assertEquals(300, inspect.get("records").asLong());
+        assertEquals(0, inspect.get("exitCode").asInt(), "no record needs a retired version");
+        assertEquals(6, inspect.get("distinctDeks").asLong());
+        assertEquals(inspect.get("keyVaultRequestsBefore").asLong(), inspect.get("keyVaultRequestsAfter").asLong());
         List<String> rows = new ArrayList<>();
         String section = new KeyRetirementSection(k, rows).render(true);
         assertTrue(section.startsWith(KeyRetirementSection.HEADING));
