@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the bench module, runs every JMH benchmark and the non-JMH measurements, and writes
-# BENCHMARKS.md at the repository root. About 12-15 minutes on 2 cores.
+# BENCHMARKS.md at the repository root. About 15-20 minutes on 2 cores (ONLY=retirement: about 4).
 #
 #   bench/run.sh                 # everything, default settings
 #   JMH_OPTS="-f 1 -wi 1 -w 1s -i 2 -r 1s" bench/run.sh   # other JMH run settings (replace the defaults)
