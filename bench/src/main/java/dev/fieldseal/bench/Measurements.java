@@ -27,10 +27,12 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * The measurements that are not micro-benchmarks: Key Vault calls for 1,000,000 records, Kafka
- * Streams throughput on the in-JVM broker, and bytes per record by envelope placement. Writes its
- * results as JSON (read by {@link Report}).
+ * Streams throughput on the in-JVM broker, bytes per record by envelope placement, and key
+ * retirement ({@link KeyRetirement}: re-key economy and inspect). Writes its results as JSON (read
+ * by {@link Report}).
  *
- * <p>Usage: {@code Measurements <out.json> [records] [streamsRecords]}.
+ * <p>Usage: {@code Measurements <out.json> [records] [streamsRecords] [retirementRecords]} (0 retirement
+ * records: skip it).
  */
 public final class Measurements {
 
@@ -41,6 +43,7 @@ public final class Measurements {
         Path file = Path.of(args[0]);
         int records = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int streamsRecords = args.length > 2 ? Integer.parseInt(args[2]) : 200_000;
+        int retirementRecords = args.length > 3 ? Integer.parseInt(args[3]) : 1_000_000;
         Measurements m = new Measurements();
         try (KeyVaultDouble vault = new KeyVaultDouble()) {
             vault.createRsaKey("bench-rsa");
@@ -48,6 +51,10 @@ public final class Measurements {
             m.keyVaultEconomy(vault, records);
         }
         m.streams(streamsRecords);
+        if (retirementRecords > 0) {
+            m.out.set(KeyRetirementSection.JSON_NAME, KeyRetirement.measure(retirementRecords, KeyRetirement.DEFAULT_DEKS,
+                    InspectRun.Launcher.childJvm()));
+        }
         Files.createDirectories(file.toAbsolutePath().getParent());
         MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), m.out);
         System.out.println(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m.out));

@@ -19,7 +19,9 @@ import java.util.Map;
  * Writes {@code BENCHMARKS.md} from JMH's JSON results and {@link Measurements}' JSON.
  *
  * <p>Usage: {@code Report <jmh.json> <measurements.json> <cpu.json> <BENCHMARKS.md> [notes.md]}; the optional
- * notes file (profiling, before/after of fixes) is appended as it is.
+ * notes file (profiling, before/after of fixes) is appended as it is. {@code Report --key-retirement
+ * <retirement.json> <BENCHMARKS.md>} adds or replaces only the key retirement section and its rows of
+ * the targets table ({@link KeyRetirementSection}), keeping every other figure as it was.
  */
 public final class Report {
 
@@ -60,6 +62,17 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--key-retirement")) {
+            // Report --key-retirement <retirement.json> <BENCHMARKS.md>: only that section and its target rows
+            JsonNode k = MAPPER.readTree(Path.of(args[1]).toFile()).get(KeyRetirementSection.JSON_NAME);
+            Path md = Path.of(args[2]);
+            String before = Files.exists(md) ? Files.readString(md) : "";
+            List<String> rows = new ArrayList<>();
+            String section = new KeyRetirementSection(k, rows).render(true);
+            Files.writeString(md, KeyRetirementSection.splice(before, section, rows), StandardCharsets.UTF_8);
+            rows.forEach(System.out::println);
+            return;
+        }
         Report r = new Report();
         r.readJmh(MAPPER.readTree(Path.of(args[0]).toFile()));
         JsonNode m = MAPPER.readTree(Path.of(args[1]).toFile());
@@ -119,6 +132,9 @@ public final class Report {
         keyVault(m.get("keyVault"));
         streams(m.get("streams"));
         placement(m.get("placement"));
+        if (m.has(KeyRetirementSection.JSON_NAME)) {
+            md.append(new KeyRetirementSection(m.get(KeyRetirementSection.JSON_NAME), verdicts).render(false));
+        }
 
         cpuSection();
         md.append("## Targets\n\n| target | result | verdict |\n|---|---|---|\n");
@@ -391,7 +407,7 @@ public final class Report {
         return x * x;
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (l.startsWith("model name")) {
@@ -404,7 +420,7 @@ public final class Report {
         return System.getProperty("os.arch");
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {

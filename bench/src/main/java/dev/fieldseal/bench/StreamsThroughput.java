@@ -277,6 +277,13 @@ final class StreamsThroughput {
         }
     }
 
+    /** Bytes of partition 0 of {@code topic} on the broker. */
+    static long logSize(KafkaBroker broker, String topic) throws Exception {
+        try (Admin admin = broker.admin()) {
+            return logSize(admin, new TopicPartition(topic, 0));
+        }
+    }
+
     /** Bytes of the partition's log on the (single) broker. */
     private static long logSize(Admin admin, TopicPartition tp) throws Exception {
         long size = 0;
