@@ -52,8 +52,8 @@ final class RecordTransformer {
      * @param value the new value (likewise)
      * @param headers the fieldseal headers the record gets instead of the ones it has (an empty map
      *        removes them), or null to leave the record's headers as they are
-     * @param oldKeyHeaders re-keying, when the key moved: the fieldseal headers of the key as it was
-     *        (what a tombstone of the old key carries), else null
+     * @param oldKeyHeaders re-keying in place, when the key moved: the fieldseal headers of the key as
+     *        it was (what a tombstone of the old key carries), else null
      */
     record Output(byte[] key, byte[] value, Map<String, byte[]> headers, Map<String, byte[]> oldKeyHeaders) {
         Output(byte[] key, byte[] value, Map<String, byte[]> headers) {
@@ -218,7 +218,8 @@ final class RecordTransformer {
         Map<String, byte[]> fresh = rec.headers();
         // Headers that do not match the envelopes (written by an older fieldseal) are corrected too.
         boolean rewrite = rec.changed() || !sameAnnotation(headers, fresh);
-        Map<String, byte[]> oldKey = k == key ? null : crypto.rekeyer().annotation(rekeyWalker.envelopes(key), edeks);
+        Map<String, byte[]> oldKey = k == key || !route.writesToItsInput() ? null
+                : crypto.rekeyer().annotation(rekeyWalker.envelopes(key), edeks); // for the old key's tombstone
         return new Output(k, v, rewrite ? fresh : null, oldKey);
     }
 
