@@ -94,6 +94,32 @@ public final class EnvelopeLocator {
     }
 
     /**
+     * The envelopes of a key or value whose format is not known: the whole of it as one envelope,
+     * else every envelope in it if it looks like JSON, else none. The forms a sealed record key
+     * takes (whole-value or JSON keys), and what {@code inspect --key-format auto} reads.
+     *
+     * @throws IOException if it looks like JSON but is not
+     */
+    public static List<Located> auto(byte[] value) throws IOException {
+        if (value == null) {
+            return List.of();
+        }
+        Located whole = whole(value);
+        return whole != null ? List.of(whole) : looksLikeJson(value) ? json(value) : List.of();
+    }
+
+    /** Whether the first byte that is not white space opens a JSON object, array or string. */
+    public static boolean looksLikeJson(byte[] d) {
+        for (byte b : d) {
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                continue;
+            }
+            return b == '{' || b == '[' || b == '"';
+        }
+        return false;
+    }
+
+    /**
      * The whole value as one envelope: {@link Encoding#TEXT} if it is text starting with the text
      * prefix, {@link Encoding#RAW} if it starts with the magic, else null.
      */
