@@ -71,4 +71,17 @@ class RekeyerTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aRunningRekeyerFollowsRotationOnKekRefreshMsWithoutBeingAsked() throws Exception {
+        LocalFixture fx = new LocalFixture();
+        FieldsealConfig c = fx.config(FieldsealConfig.KEK_REFRESH_MS, 1000);
+        try (Kms kms = fx.kms(); Rekeyer r = new Rekeyer(c, kms, Ticker.systemTicker(), fx.metrics)) {
+            String before = r.target().version();
+            fx.rotate();
+            dev.fieldseal.testkit.Await.until(java.time.Duration.ofSeconds(20), "the periodic refresh",
+                    () -> !before.equals(r.target().version()));
+            assertEquals("2", r.target().version());
+        }
+    }
 }

@@ -450,19 +450,13 @@ class RetireKeyVersionRunbookTest {
     }
 
     private static List<Located> locate(byte[] b) {
-        if (b == null) {
-            return List.of();
-        }
-        Located whole = EnvelopeLocator.whole(b);
-        if (whole != null) {
-            return List.of(whole);
-        }
         try {
-            return EnvelopeLocator.json(b);
+            return EnvelopeLocator.auto(b);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
     }
+
 
     // ---- data ------------------------------------------------------------------------------------
 

@@ -63,9 +63,8 @@ final class RekeyWalker {
     /** The envelopes of a key or value that is one envelope or JSON (the forms a sealed key takes). */
     List<byte[]> envelopes(byte[] keyOrValue) {
         List<Located> found;
-        Located whole = EnvelopeLocator.whole(keyOrValue);
         try {
-            found = whole != null ? List.of(whole) : EnvelopeLocator.json(keyOrValue);
+            found = EnvelopeLocator.auto(keyOrValue);
         } catch (IOException e) {
             throw RecordTransformer.notJson(e);
         }

@@ -363,13 +363,12 @@ class KeyRetirementTopologyTest {
 
     private static List<Located> locate(byte[] b) {
         try {
-            Located whole = EnvelopeLocator.whole(b);
-            return b == null ? List.of() : whole != null ? List.of(whole)
-                    : b.length > 0 && (b[0] == '{' || b[0] == '[') ? EnvelopeLocator.json(b) : List.of();
+            return EnvelopeLocator.auto(b);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
     }
+
 
     private static List<Envelope> envelopes(byte[] b) {
         List<Envelope> out = new ArrayList<>();

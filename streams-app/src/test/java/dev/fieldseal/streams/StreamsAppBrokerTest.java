@@ -178,6 +178,7 @@ class StreamsAppBrokerTest {
             ConsumerRecord<byte[], byte[]> b = before.get(id);
             ConsumerRecord<byte[], byte[]> a = after.get(id);
             assertEquals(v2, header(a.headers(), SealedRecord.KEK_VERSION_HEADER));
+            KeyRetirementTopologyTest.assertInvariant(a.key(), a.value(), a.headers());
             if (id >= 6) {
                 assertArrayEquals(b.value(), a.value(), "already under v2: copied unchanged");
                 continue;

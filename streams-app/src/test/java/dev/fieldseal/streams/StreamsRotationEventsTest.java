@@ -159,6 +159,7 @@ class StreamsRotationEventsTest {
                 assertEquals(v2, Fixtures.envelope(JSON.readTree(last.value()).get(f).textValue()).edek().kek()
                         .version(), "the envelope names what the header names");
             }
+            out.forEach(r -> KeyRetirementTopologyTest.assertInvariant(r.key(), r.value(), r.headers()));
             assertEquals(1, rk.appMetrics().rotationEvents(), "only the event for our key");
             assertEquals(1, rk.appMetrics().rotationRefreshes());
             assertEquals(1, rk.metrics().get(FieldsealMetrics.ROTATION_EVENTS));

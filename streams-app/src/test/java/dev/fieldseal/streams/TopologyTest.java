@@ -24,6 +24,8 @@ import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.kms.local.LocalKeyFile;
 import dev.fieldseal.kms.local.LocalKms;
 import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.scan.EnvelopeLocator;
+import dev.fieldseal.scan.RecordScan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -199,6 +201,8 @@ class TopologyTest {
         }
         assertArrayEquals(fresh.value(), copied.value(), "already newest: copied byte for byte");
         assertEquals(v2, header(moved.headers(), SealedRecord.KEK_VERSION_HEADER));
+        KeyRetirementTopologyTest.assertInvariant(moved.key(), moved.value(), moved.headers());
+        KeyRetirementTopologyTest.assertInvariant(copied.key(), copied.value(), copied.headers());
         JsonNode before = JSON.readTree(old.value());
         JsonNode after = JSON.readTree(moved.value());
         for (String[] path : List.of(new String[] {"ssn"}, new String[] {"address", "street"})) {
@@ -271,6 +275,9 @@ class TopologyTest {
             assertArrayEquals(moved.value(), again.value());
         }
         assertEquals(v2, header(moved.headers(), SealedRecord.KEK_VERSION_HEADER));
+        RecordScan scan = RecordScan.of(moved.headers(), List.of(), EnvelopeLocator.avro(encrypted, moved.value(), 0));
+        assertEquals(2, scan.valueEnvelopes());
+        assertNull(scan.mismatch(), "headers name exactly the envelopes' versions");
         GenericRecord b = Fixtures.readAvro(enc.value(), encrypted);
         GenericRecord n = Fixtures.readAvro(moved.value(), encrypted);
         for (String f : List.of("ssn", "email")) {

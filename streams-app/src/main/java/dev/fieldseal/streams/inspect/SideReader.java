@@ -48,7 +48,7 @@ final class SideReader {
                 return whole(data, EnvelopeLocator.whole(data));
             default: {
                 Located whole = EnvelopeLocator.whole(data);
-                if (whole != null || !looksLikeJson(data)) {
+                if (whole != null || !EnvelopeLocator.looksLikeJson(data)) {
                     return whole(data, whole);
                 }
                 return json(data, false);
@@ -106,16 +106,6 @@ final class SideReader {
             }
         }
         return new Decoded(found, false, plaintext);
-    }
-
-    private static boolean looksLikeJson(byte[] d) {
-        for (byte b : d) {
-            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-                continue;
-            }
-            return b == '{' || b == '[' || b == '"';
-        }
-        return false;
     }
 
     private static long littleEndianLong(byte[] b, int off) {
