@@ -233,7 +233,7 @@ public final class Demo {
             Map<String, Object> reader = new HashMap<>();
             kekSettings.forEach((k, v) -> reader.put("fieldseal." + k, v));
             reader.put("fieldseal.format", "avro");
-            reader.put("fieldseal.avro.schema.file", CUSTOMER_AVSC.toString());
+            reader.put("fieldseal.avro.schema", CUSTOMER_AVSC.toString()); // the Streams app writes plain binary from plain input
             reader.put("fieldseal.fields", String.join(",", AVRO_SEALED_FIELDS));
             List<ConsumerRecord<byte[], byte[]>> wire = consume(AVRO_SEALED, 2, new ByteArrayDeserializer(), Map.of());
             List<ConsumerRecord<byte[], Object>> plain = consume(AVRO_SEALED, 2, new DecryptingDeserializer(), reader);

@@ -1,5 +1,7 @@
 package dev.fieldseal.serde;
 
+import dev.fieldseal.avro.SingleObjectEncoding;
+import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.record.AvroDecryptor;
 import dev.fieldseal.record.AvroEncryptor;
 import java.io.ByteArrayOutputStream;
@@ -11,12 +13,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -24,20 +26,18 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Avro single-object encoding (the Avro specification's {@code C3 01} marker, the writer schema's
- * 64-bit CRC-64-AVRO fingerprint of its parsing canonical form, little-endian, then the binary
- * datum): each record names its writer schema without a schema registry. Readers resolve the
- * fingerprint among known schemas.
+ * The Avro framings the serdes read and write. Written: Avro single-object encoding (the Avro
+ * specification's {@code C3 01} marker, the writer schema's CRC-64-AVRO fingerprint of its parsing
+ * canonical form, little-endian, then the binary datum), so that each record names its writer
+ * schema without a schema registry; or, when asked, plain binary. Read: single-object encoding
+ * whose fingerprint is one of the known schemas, else plain binary of the one configured plain
+ * schema ({@code fieldseal.avro.schema}), else a clear refusal.
  *
  * <p>Parsing canonical form drops properties, so an encrypted schema whose encrypted fields were
  * all non-null strings has the fingerprint of its plaintext schema; the encrypted form then wins,
  * and its decryptor restores the plaintext schema from the properties.
  */
 final class AvroWire {
-
-    private static final byte M0 = (byte) 0xC3;
-    private static final byte M1 = 0x01;
-    private static final int HEADER = 10;
 
     /** Writes both the generic representation and Java logical-type classes (BigDecimal, LocalDate, UUID…). */
     private static final GenericData WRITE = new GenericData();
@@ -54,34 +54,32 @@ final class AvroWire {
         WRITE.addLogicalTypeConversion(new TimeConversions.LocalTimestampMicrosConversion());
     }
 
-    private record Writer(byte[] header, GenericDatumWriter<Object> writer) {
+    private record Writer(SingleObjectEncoding framing, GenericDatumWriter<Object> writer) {
     }
 
+    private final boolean singleObject;
     private final Map<Schema, Writer> writers = new ConcurrentHashMap<>();
     private final Map<Long, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
-    /**
-     * For values without the single-object marker (the Streams app writes Avro binary without
-     * framing): the reader of the one configured schema, in its encrypted form when derived.
-     */
-    private volatile GenericDatumReader<GenericRecord> unframedReader;
+    /** The reader of values without framing (fieldseal.avro.schema, in its encrypted form when derived), or null. */
+    private GenericDatumReader<GenericRecord> plainReader;
 
-    static long fingerprint(Schema s) {
-        return SchemaNormalization.parsingFingerprint64(s);
+    /** @param singleObject write single-object encoding (else plain binary) */
+    AvroWire(boolean singleObject) {
+        this.singleObject = singleObject;
+    }
+
+    /** Writes single-object encoding. */
+    AvroWire() {
+        this(true);
     }
 
     byte[] write(GenericRecord record) {
-        Writer w = writers.computeIfAbsent(record.getSchema(), s -> {
-            byte[] h = new byte[HEADER];
-            h[0] = M0;
-            h[1] = M1;
-            long fp = fingerprint(s);
-            for (int i = 0; i < 8; i++) {
-                h[2 + i] = (byte) (fp >>> (8 * i));
-            }
-            return new Writer(h, new GenericDatumWriter<>(s, WRITE));
-        });
+        Writer w = writers.computeIfAbsent(record.getSchema(),
+                s -> new Writer(SingleObjectEncoding.of(s), new GenericDatumWriter<>(s, WRITE)));
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        out.writeBytes(w.header);
+        if (singleObject) {
+            w.framing.writeHeader(out);
+        }
         try {
             BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
             w.writer.write(record, enc);
@@ -94,62 +92,100 @@ final class AvroWire {
         return out.toByteArray();
     }
 
-    /** Registers a schema for reading; a later registration with the same fingerprint wins. */
-    void register(Schema s) {
+    /** Registers a schema for single-object reading; a later registration with the same fingerprint wins. */
+    private GenericDatumReader<GenericRecord> register(Schema s) {
         GenericDatumReader<GenericRecord> r = new GenericDatumReader<>(s, s);
-        readers.put(fingerprint(s), r);
-        unframedReader = r;
+        readers.put(SingleObjectEncoding.fingerprint(s), r);
+        return r;
     }
 
     /**
-     * Registers every schema file: plaintext schemas as they are and, if {@code encryptor} is given,
-     * in their encrypted form too (winning on a fingerprint collision); encrypted schemas as they are.
+     * Registers every schema file for single-object reading: plaintext schemas as they are and, if
+     * {@code encryptor} is given, in their encrypted form too (winning on a fingerprint collision);
+     * encrypted schemas as they are.
      */
     void registerFiles(List<String> files, AvroEncryptor encryptor) {
         for (String f : files) {
-            Schema s;
-            try {
-                s = new Schema.Parser().parse(Files.readString(Path.of(f.trim())));
-            } catch (IOException | RuntimeException e) {
-                throw new ConfigException(SerdeConfig.AVRO_SCHEMA_FILE, f, "Cannot read an Avro schema from it: "
-                        + e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-            register(s);
-            if (encryptor != null && !AvroDecryptor.hasEncryptedFields(s) && s.getType() == Schema.Type.RECORD) {
-                register(encryptor.outputSchema(s));
-            }
-        }
-        if (files.size() != 1) {
-            unframedReader = null; // several candidates: only framed values say which one they are
+            registerBoth(parse(SerdeConfig.AVRO_SCHEMA_FILE, f), encryptor);
         }
     }
 
+    /**
+     * Sets the writer schema of plain binary values (registered for single-object reading too): a
+     * plaintext schema is read in its encrypted form when {@code encryptor} is given, as the
+     * Streams route's avro.schema is.
+     */
+    void registerPlain(String file, AvroEncryptor encryptor) {
+        plainReader = registerBoth(parse(SerdeConfig.AVRO_SCHEMA, file), encryptor);
+    }
+
+    private GenericDatumReader<GenericRecord> registerBoth(Schema s, AvroEncryptor encryptor) {
+        GenericDatumReader<GenericRecord> r = register(s);
+        if (encryptor != null && !AvroDecryptor.hasEncryptedFields(s) && s.getType() == Schema.Type.RECORD) {
+            r = register(encryptor.outputSchema(s));
+        }
+        return r;
+    }
+
+    private static Schema parse(String key, String file) {
+        try {
+            return new Schema.Parser().parse(Files.readString(Path.of(file.trim())));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(FieldsealConfig.PREFIX + key, file, "Cannot read an Avro schema from it: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether any schema is known: without one, no Avro value can be read. */
+    boolean hasSchemas() {
+        return !readers.isEmpty();
+    }
+
     GenericRecord read(String topic, byte[] data) {
-        if (data.length < HEADER || data[0] != M0 || data[1] != M1) {
-            GenericDatumReader<GenericRecord> raw = unframedReader;
-            if (raw == null) {
-                throw new SerializationException("Value from topic '" + topic + "' is not Avro single-object encoded "
-                        + "(it does not start with C3 01), and several schema files are configured.");
+        boolean marked = SingleObjectEncoding.hasMarker(data);
+        long fp = marked ? SingleObjectEncoding.fingerprintOf(data) : 0;
+        if (marked) {
+            GenericDatumReader<GenericRecord> r = readers.get(fp);
+            if (r != null) {
+                return decode(topic, r, data, SingleObjectEncoding.HEADER_LENGTH);
             }
-            return decode(topic, raw, data, 0);
         }
-        long fp = 0;
-        for (int i = 7; i >= 0; i--) {
-            fp = (fp << 8) | (data[2 + i] & 0xFF);
+        GenericDatumReader<GenericRecord> plain = plainReader;
+        if (plain != null) {
+            try {
+                return decode(topic, plain, data, 0);
+            } catch (SerializationException e) {
+                if (!marked) {
+                    throw e;
+                }
+                // fall through: the message says both what the value names and what it is not
+            }
         }
-        GenericDatumReader<GenericRecord> r = readers.get(fp);
-        if (r == null) {
+        if (marked) {
             throw new SerializationException("Value from topic '" + topic + "' was written with an Avro schema of "
-                    + "fingerprint " + Long.toHexString(fp) + ", which is none of " + SerdeConfig.AVRO_SCHEMA_FILE
-                    + " nor their encrypted form (set fieldseal.fields as on the producer, or configure the encrypted "
-                    + "schema file).");
+                    + "fingerprint " + Long.toHexString(fp) + " (single-object encoding), which is none of "
+                    + FieldsealConfig.PREFIX + SerdeConfig.AVRO_SCHEMA + " / " + FieldsealConfig.PREFIX
+                    + SerdeConfig.AVRO_SCHEMA_FILE + " nor their encrypted form (set fieldseal.fields as on the "
+                    + "producer, or configure the encrypted schema file)"
+                    + (plain == null ? "." : ", and it is not plain Avro binary of "
+                    + plain.getSchema().getFullName() + " either."));
         }
-        return decode(topic, r, data, HEADER);
+        throw new SerializationException("Value from topic '" + topic + "' is not Avro single-object encoded (it "
+                + "does not start with C3 01), and no " + FieldsealConfig.PREFIX + SerdeConfig.AVRO_SCHEMA
+                + " names the writer schema of plain Avro binary.");
     }
 
     private static GenericRecord decode(String topic, GenericDatumReader<GenericRecord> r, byte[] data, int offset) {
         try {
-            return r.read(null, DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null));
+            BinaryDecoder d = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
+            GenericRecord out = r.read(null, d);
+            if (!d.isEnd()) {
+                throw new SerializationException("Value from topic '" + topic + "' has bytes after an Avro record of "
+                        + r.getSchema().getFullName() + ": not written with that schema.");
+            }
+            return out;
+        } catch (SerializationException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Malformed Avro value from topic '" + topic + "' ("
                     + e.getClass().getSimpleName() + ")");

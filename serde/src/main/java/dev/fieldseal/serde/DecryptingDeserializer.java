@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.Map;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.metrics.Monitorable;
@@ -97,8 +98,17 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
             case SerdeConfig.FORMAT_AVRO:
                 avro = new AvroDecryptor(unsealer, selection, avroCodec, this::onAvroFailure);
                 avroWire = new AvroWire();
-                avroWire.registerFiles(config.getList(SerdeConfig.AVRO_SCHEMA_FILE),
-                        selection.isEmpty() ? null : new AvroEncryptor(null, selection, avroCodec));
+                AvroEncryptor derive = selection.isEmpty() ? null : new AvroEncryptor(null, selection, avroCodec);
+                avroWire.registerFiles(config.getList(SerdeConfig.AVRO_SCHEMA_FILE), derive);
+                if (config.getString(SerdeConfig.AVRO_SCHEMA) != null) {
+                    avroWire.registerPlain(config.getString(SerdeConfig.AVRO_SCHEMA), derive);
+                }
+                if (!avroWire.hasSchemas()) {
+                    throw new ConfigException(FieldsealConfig.PREFIX + SerdeConfig.AVRO_SCHEMA, null, "Format avro "
+                            + "needs the writer schema: set " + FieldsealConfig.PREFIX + SerdeConfig.AVRO_SCHEMA
+                            + " (plain Avro binary, and single-object encoding naming it) and/or "
+                            + FieldsealConfig.PREFIX + SerdeConfig.AVRO_SCHEMA_FILE + " (single-object encoding).");
+                }
                 break;
             default:
                 break;

@@ -42,7 +42,8 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Input per {@code fieldseal.format}: 'json' a {@link JsonNode}, a {@code byte[]} of JSON, or any
  * object the inner serializer (default String) turns into JSON text; 'avro' a {@link GenericRecord}
- * (written in Avro single-object encoding with its encrypted schema); 'string' anything the inner
+ * (written in Avro single-object encoding with its encrypted schema, or as plain binary under
+ * {@code fieldseal.avro.framing=plain}); 'string' anything the inner
  * serializer turns into bytes, encrypted as one value.
  *
  * <p>The key and the value serializer of one record share its headers: {@code fieldseal.kek.id} and
@@ -62,7 +63,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private JsonEncryptor json;
     private JsonBytesEncryptor jsonBytes;
     private AvroEncryptor avro;
-    private final AvroWire avroWire = new AvroWire();
+    private AvroWire avroWire;
     private final JsonValueCodec codec = new JsonValueCodec();
     private boolean headerPlacement;
     private RotationEventsListener rotationEvents;
@@ -87,6 +88,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         json = new JsonEncryptor(sealer, selection, codec);
         jsonBytes = new JsonBytesEncryptor(sealer, selection, codec, mapper);
         avro = new AvroEncryptor(sealer, selection, new AvroValueCodec());
+        avroWire = new AvroWire(SerdeConfig.AVRO_FRAMING_SINGLE_OBJECT.equals(config.getString(SerdeConfig.AVRO_FRAMING)));
         // Resolve the key and make a DEK now: a wrong kek.id or credential fails the producer at start.
         sealer.warmUp();
         rotationEvents = events.start(configs, startedAt, new SealerRefresh(sealer, metrics));

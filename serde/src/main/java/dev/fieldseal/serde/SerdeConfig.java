@@ -27,6 +27,8 @@ public final class SerdeConfig extends AbstractConfig {
     public static final String ON_FAILURE = "on.failure";
     public static final String MASK_VALUE = "mask.value";
     public static final String AVRO_SCHEMA_FILE = "avro.schema.file";
+    public static final String AVRO_SCHEMA = "avro.schema";
+    public static final String AVRO_FRAMING = "avro.framing";
 
     public static final String FORMAT_JSON = "json";
     public static final String FORMAT_AVRO = "avro";
@@ -34,6 +36,8 @@ public final class SerdeConfig extends AbstractConfig {
     public static final String ON_FAILURE_FAIL = "fail";
     public static final String ON_FAILURE_CIPHERTEXT = "ciphertext";
     public static final String ON_FAILURE_MASK = "mask";
+    public static final String AVRO_FRAMING_SINGLE_OBJECT = "single-object";
+    public static final String AVRO_FRAMING_PLAIN = "plain";
 
     private static final String GROUP = "Serde";
 
@@ -41,8 +45,9 @@ public final class SerdeConfig extends AbstractConfig {
             .define(FORMAT, Type.STRING, FORMAT_JSON, ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_STRING),
                     Importance.HIGH,
                     "Record value (or key) format: 'json' (a JSON object, from any producer or Connect's "
-                            + "JsonConverter with or without embedded schema), 'avro' (Avro single-object encoding "
-                            + "of a GenericRecord), 'string' (the whole value is one encrypted value, bound to the "
+                            + "JsonConverter with or without embedded schema), 'avro' (a GenericRecord, in Avro "
+                            + "single-object encoding or plain binary: " + AVRO_FRAMING + ", " + AVRO_SCHEMA + "), "
+                            + "'string' (the whole value is one encrypted value, bound to the "
                             + "path '" + WholeValue.PATH + "').",
                     GROUP, 1, ConfigDef.Width.SHORT, "Format")
             .define(INNER_SERIALIZER, Type.CLASS, StringSerializer.class, Importance.MEDIUM,
@@ -68,11 +73,28 @@ public final class SerdeConfig extends AbstractConfig {
                     "Replacement for values that cannot be decrypted under on.failure=mask (default: null).",
                     GROUP, 5, ConfigDef.Width.MEDIUM, "Mask value")
             .define(AVRO_SCHEMA_FILE, Type.LIST, List.of(), Importance.MEDIUM,
-                    "Deserializer, format 'avro': .avsc files of the writers' schemas, comma-separated. Each may be "
+                    "Deserializer, format 'avro': .avsc files of the writers' schemas, comma-separated, for values "
+                            + "in single-object encoding, which name their writer schema by its fingerprint. Each may be "
                             + "a plaintext schema (with " + FieldsealConfig.FIELDS + " set as on the producer, its "
-                            + "encrypted form is derived) or an already encrypted schema. Records name their writer "
-                            + "schema by its single-object-encoding fingerprint.",
-                    GROUP, 6, ConfigDef.Width.LONG, "Avro schema files");
+                            + "encrypted form is derived) or an already encrypted schema.",
+                    GROUP, 6, ConfigDef.Width.LONG, "Avro schema files")
+            .define(AVRO_SCHEMA, Type.STRING, null, Importance.MEDIUM,
+                    "Deserializer, format 'avro': path of the .avsc that values in plain Avro binary (no framing, "
+                            + "as the Streams app writes from plain input, or the serializer with " + AVRO_FRAMING
+                            + "=" + AVRO_FRAMING_PLAIN + ") are written with; single-object encoded values naming "
+                            + "it are read too. As the Streams route's avro.schema: a plaintext schema is read in its "
+                            + "encrypted form derived with " + FieldsealConfig.FIELDS + " (set as on the writer), a "
+                            + "schema with encrypted fields as it is. Format 'avro' needs this or "
+                            + AVRO_SCHEMA_FILE + ".",
+                    GROUP, 7, ConfigDef.Width.LONG, "Avro schema (plain binary)")
+            .define(AVRO_FRAMING, Type.STRING, AVRO_FRAMING_SINGLE_OBJECT,
+                    ValidString.in(AVRO_FRAMING_SINGLE_OBJECT, AVRO_FRAMING_PLAIN), Importance.LOW,
+                    "Serializer, format 'avro': '" + AVRO_FRAMING_SINGLE_OBJECT + "' writes Avro single-object "
+                            + "encoding (C3 01, the encrypted schema's fingerprint, the datum), so every value names "
+                            + "its writer schema; '" + AVRO_FRAMING_PLAIN + "' writes the bare datum, which readers "
+                            + "can only read with the writer schema configured (" + AVRO_SCHEMA + ", a Streams "
+                            + "route's avro.schema).",
+                    GROUP, 8, ConfigDef.Width.SHORT, "Avro framing");
 
     private final FieldsealConfig core;
 

@@ -3,6 +3,7 @@ package dev.fieldseal.streams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fieldseal.avro.SingleObjectEncoding;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.envelope.DecryptionException;
@@ -72,10 +73,13 @@ final class RecordTransformer {
     private AvroDecryptor avroDecryptor;
     private RekeyWalker rekeyWalker;
     private GenericDatumReader<GenericRecord> reader;
+    /** Avro: the framing of input values written with the route's input schema. */
+    private SingleObjectEncoding inputFraming;
     private BinaryEncoder encoder;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     private Schema writerSchemaFor;
     private GenericDatumWriter<GenericRecord> writer;
+    private SingleObjectEncoding outputFraming;
 
     RecordTransformer(Route route, Crypto crypto) {
         this.route = route;
@@ -99,6 +103,7 @@ final class RecordTransformer {
         }
         if (route.avro()) {
             reader = new GenericDatumReader<>(route.inputSchema());
+            inputFraming = SingleObjectEncoding.of(route.inputSchema());
         }
     }
 
@@ -128,7 +133,7 @@ final class RecordTransformer {
                 v = sealWhole(value, false, sealed);
             } else if (route.avro()) {
                 AvroEncryptor.Result r = avroEncryptor.encrypt(readAvro(value), sealed);
-                v = writeAvro(r.value());
+                v = writeAvro(r.value(), inputFraming.frames(value));
             } else {
                 v = sealJson(jsonEncryptor, value, sealed);
             }
@@ -163,7 +168,7 @@ final class RecordTransformer {
             } else if (route.avro()) {
                 AvroDecryptor.Result r = avroDecryptor.decrypt(readAvro(value), edeks);
                 count[0] += r.fields();
-                v = writeAvro(r.value());
+                v = writeAvro(r.value(), inputFraming.frames(value));
             } else if (!route.whole()) {
                 JsonDecryptor.TextResult r = openJson(jsonDecryptor, value, edeks);
                 count[0] += r.fields();
@@ -212,7 +217,7 @@ final class RecordTransformer {
         byte[] v = value;
         if (value != null) {
             v = isWhole(value) ? rekeyWalker.whole(value, rec)
-                    : route.avro() ? rekeyWalker.avro(route.inputSchema(), value, rec)
+                    : route.avro() ? rekeyWalker.avro(inputFraming, value, rec)
                     : route.whole() ? value : rekeyWalker.json(value, rec);
         }
         Map<String, byte[]> fresh = rec.headers();
@@ -288,13 +293,22 @@ final class RecordTransformer {
                 + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "") + ").");
     }
 
+    /** The input value: single-object encoded with the route's input schema, or plain binary of it. */
     GenericRecord readAvro(byte[] value) {
-        return readAvro(reader, value, route.inputSchema());
+        return readAvro(reader, inputFraming, value);
     }
 
+    /** As {@link #readAvro(byte[])}, for callers without a transformer (dead-lettering). */
     static GenericRecord readAvro(GenericDatumReader<GenericRecord> reader, byte[] value, Schema schema) {
+        return readAvro(reader, SingleObjectEncoding.of(schema), value);
+    }
+
+    private static GenericRecord readAvro(GenericDatumReader<GenericRecord> reader, SingleObjectEncoding framing,
+            byte[] value) {
+        Schema schema = framing.schema();
+        int offset = framing.datumOffset(value);
         try {
-            BinaryDecoder d = DecoderFactory.get().binaryDecoder(value, null);
+            BinaryDecoder d = DecoderFactory.get().binaryDecoder(value, offset, value.length - offset, null);
             GenericRecord r = reader.read(null, d);
             if (!d.isEnd()) {
                 throw new BadRecordException("Value has bytes after an Avro record of " + schema.getFullName()
@@ -311,12 +325,20 @@ final class RecordTransformer {
         }
     }
 
-    private byte[] writeAvro(GenericRecord r) {
+    /**
+     * Writes the output value in the framing of the input: single-object encoding with the output
+     * schema's fingerprint if the input was single-object encoded, plain binary otherwise.
+     */
+    private byte[] writeAvro(GenericRecord r, boolean singleObject) {
         if (writer == null || writerSchemaFor != r.getSchema()) {
             writer = new GenericDatumWriter<>(r.getSchema());
             writerSchemaFor = r.getSchema();
+            outputFraming = SingleObjectEncoding.of(r.getSchema());
         }
         buffer.reset();
+        if (singleObject) {
+            outputFraming.writeHeader(buffer);
+        }
         encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
         try {
             writer.write(r, encoder);

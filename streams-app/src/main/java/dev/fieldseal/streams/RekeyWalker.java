@@ -1,5 +1,6 @@
 package dev.fieldseal.streams;
 
+import dev.fieldseal.avro.SingleObjectEncoding;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.scan.EnvelopeLocator;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 
 /**
  * Re-keys every fieldseal value inside a key or value given as bytes, and changes nothing else:
@@ -19,12 +19,7 @@ import org.apache.avro.SchemaNormalization;
  */
 final class RekeyWalker {
 
-    /** Avro single-object encoding: C3 01 and the 8-byte CRC-64-AVRO fingerprint of the writer schema. */
-    private static final int SINGLE_OBJECT_HEADER = 10;
-
     private final Rekeyer rekeyer;
-    private Schema fingerprinted;
-    private byte[] fingerprint;
 
     RekeyWalker(Rekeyer rekeyer) {
         this.rekeyer = rekeyer;
@@ -40,9 +35,10 @@ final class RekeyWalker {
         return splice(json, found, record);
     }
 
-    /** Avro binary of {@code schema}, plain or in single-object encoding. */
-    byte[] avro(Schema schema, byte[] data, Rekeyer.RekeyedRecord record) {
-        int offset = singleObject(schema, data) ? SINGLE_OBJECT_HEADER : 0;
+    /** Avro binary of the framing's schema, plain or in its single-object encoding (kept as it is). */
+    byte[] avro(SingleObjectEncoding framing, byte[] data, Rekeyer.RekeyedRecord record) {
+        Schema schema = framing.schema();
+        int offset = framing.datumOffset(data);
         List<Located> found;
         try {
             found = EnvelopeLocator.avro(schema, data, offset);
@@ -75,21 +71,6 @@ final class RekeyWalker {
             }
         }
         return out;
-    }
-
-    private boolean singleObject(Schema schema, byte[] data) {
-        if (data.length < SINGLE_OBJECT_HEADER || data[0] != (byte) 0xC3 || data[1] != 0x01) {
-            return false;
-        }
-        if (fingerprinted != schema) {
-            long fp = SchemaNormalization.parsingFingerprint64(schema);
-            fingerprint = new byte[8];
-            for (int i = 0; i < 8; i++) {
-                fingerprint[i] = (byte) (fp >>> (8 * i)); // little-endian, as the spec writes it
-            }
-            fingerprinted = schema;
-        }
-        return java.util.Arrays.equals(data, 2, SINGLE_OBJECT_HEADER, fingerprint, 0, 8);
     }
 
     private byte[] splice(byte[] in, List<Located> found, Rekeyer.RekeyedRecord record) {

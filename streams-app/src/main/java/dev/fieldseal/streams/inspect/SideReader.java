@@ -2,13 +2,13 @@ package dev.fieldseal.streams.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fieldseal.avro.SingleObjectEncoding;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.scan.EnvelopeLocator;
 import dev.fieldseal.scan.Located;
 import java.io.IOException;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.DecoderFactory;
 
@@ -18,11 +18,10 @@ import org.apache.avro.io.DecoderFactory;
  */
 final class SideReader {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int SINGLE_OBJECT_HEADER = 10;
 
     private final Format format;
     private final Schema schema;
-    private final long fingerprint;
+    private final SingleObjectEncoding framing;
     private final List<FieldPath> expectSealed;
 
     SideReader(Format format, Schema schema, List<FieldPath> expectSealed) {
@@ -31,7 +30,7 @@ final class SideReader {
         }
         this.format = format == Format.AUTO && schema != null ? Format.AVRO : format;
         this.schema = schema;
-        this.fingerprint = schema == null ? 0 : SchemaNormalization.parsingFingerprint64(schema);
+        this.framing = schema == null ? null : SingleObjectEncoding.of(schema);
         this.expectSealed = expectSealed;
     }
 
@@ -81,13 +80,10 @@ final class SideReader {
     }
 
     private Decoded avro(byte[] data) {
-        int offset = 0;
-        if (data.length >= 2 && (data[0] & 0xFF) == 0xC3 && data[1] == 0x01) {
-            if (data.length < SINGLE_OBJECT_HEADER || littleEndianLong(data, 2) != fingerprint) {
-                return Decoded.UNREADABLE; // single-object encoded with another schema
-            }
-            offset = SINGLE_OBJECT_HEADER;
+        if (SingleObjectEncoding.hasMarker(data) && !framing.frames(data)) {
+            return Decoded.UNREADABLE; // single-object encoded with another schema
         }
+        int offset = framing.datumOffset(data);
         List<Located> found;
         try {
             found = EnvelopeLocator.avro(schema, data, offset);
@@ -106,13 +102,5 @@ final class SideReader {
             }
         }
         return new Decoded(found, false, plaintext);
-    }
-
-    private static long littleEndianLong(byte[] b, int off) {
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = (v << 8) | (b[off + i] & 0xFF);
-        }
-        return v;
     }
 }
