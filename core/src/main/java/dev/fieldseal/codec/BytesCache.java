@@ -2,11 +2,13 @@ package dev.fieldseal.codec;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Cache keyed by the content of a byte range (a descriptor inside a plaintext). Bounded: when full
- * it is cleared, which only costs re-parsing. The entry found last is compared first, without
+ * Cache keyed by the content of a byte range (a descriptor inside a plaintext). Bounded in entries
+ * and in key bytes ({@value #MAX_BYTES}: a producer holding the key writes descriptors of any size):
+ * when full it is cleared, which only costs re-parsing. The entry found last is compared first, without
  * hashing: consecutive values mostly share a descriptor.
  */
 final class BytesCache<V> {
@@ -45,7 +47,11 @@ final class BytesCache<V> {
     private record Last<V>(byte[] bytes, V value) {
     }
 
+    /** Descriptor bytes held at most; an honest descriptor is a few hundred bytes. */
+    static final long MAX_BYTES = 2L << 20;
+
     private final ConcurrentHashMap<Key, V> map = new ConcurrentHashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
     private volatile Last<V> last;
     private final int maxEntries;
 
@@ -64,12 +70,18 @@ final class BytesCache<V> {
         byte[] copy = Arrays.copyOfRange(b, off, off + len);
         if (v == null) {
             v = compute.apply(copy);
-            if (map.size() >= maxEntries) {
+            if (map.size() >= maxEntries || bytes.addAndGet(len) > MAX_BYTES) {
                 map.clear();
+                bytes.set(len);
             }
             map.put(new Key(copy, 0, len), v);
         }
         last = new Last<>(copy, v);
         return v;
+    }
+
+    /** Entries held now (tests: the bound). */
+    int size() {
+        return map.size();
     }
 }

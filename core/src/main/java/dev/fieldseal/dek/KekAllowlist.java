@@ -18,7 +18,11 @@ public final class KekAllowlist {
 
     private final List<String> keys = new ArrayList<>();
     private final List<String> vaults = new ArrayList<>();
+    /** Decisions by key id as the record spells it, remembered: comparing costs more than a lookup. */
     private final java.util.Map<String, Boolean> decided = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_REMEMBERED = 1024;
+    /** Honest key ids are under 100 chars; a record may carry one of 2,048 bytes. */
+    static final int MAX_REMEMBERED_LENGTH = 256;
 
     public KekAllowlist(List<String> entries) {
         for (String e : entries) {
@@ -43,7 +47,8 @@ public final class KekAllowlist {
             return known;
         }
         boolean allowed = decide(kek);
-        if (decided.size() < 1024) { // key ids come from the data: remember a bounded number
+        // key ids come from the data: remember a bounded number of short ones (at most about 0.5 MiB)
+        if (decided.size() < MAX_REMEMBERED && kek.keyId().length() <= MAX_REMEMBERED_LENGTH) {
             decided.put(kek.keyId(), allowed);
         }
         return allowed;

@@ -23,7 +23,6 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -39,11 +38,17 @@ public final class Unsealer implements AutoCloseable {
     private final boolean ownsKms;
     private final DecryptionKeys keys;
     private final FieldsealMetrics metrics;
-    private final Map<String, byte[]> gcmAad = new ConcurrentHashMap<>();
+    /** Associated data by path; paths come from the record, so bounded ({@link PathAad#MAX_BYTES}). */
+    private final PathAad gcmAad = new PathAad(CipherSuite.AES_256_GCM);
+    private final PathAad sivAad = new PathAad(CipherSuite.AES_SIV_512);
+    /** The last inline EDEK block parsed: one entry. */
     private final EnvelopeLayout.EdekMemo edekMemo = new EnvelopeLayout.EdekMemo();
-    private final Map<String, byte[]> sivAad = new ConcurrentHashMap<>();
-    /** AES-SIV primitives by EDEK: deriving the subkeys costs more than a short decryption. */
-    private final Cache<Edek, DeterministicKey> sivKeys = Caffeine.newBuilder().maximumSize(64).build();
+    /**
+     * AES-SIV primitives by EDEK: deriving the subkeys costs more than a short decryption. Entries
+     * are made only for EDEKs whose DEK was unwrapped (a genuine DEK), and at most {@value #MAX_SIV_KEYS}.
+     */
+    private final Cache<Edek, DeterministicKey> sivKeys = Caffeine.newBuilder().maximumSize(MAX_SIV_KEYS).build();
+    static final int MAX_SIV_KEYS = 64;
     private final Ticker ticker;
     /**
      * The DEK used last. Values of a record, and records until the DEK rotates, share one, and the
@@ -220,7 +225,7 @@ public final class Unsealer implements AutoCloseable {
     }
 
     private byte[] openGcm(Envelope env, DataKey key, String path) throws GeneralSecurityException {
-        byte[] aad = gcmAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_256_GCM, p));
+        byte[] aad = gcmAad.of(path);
         return AesGcm.decrypt(key, env.source(), env.nonceOffset(), aad, env.source(), env.bodyOffset(),
                 env.bodyLength());
     }
@@ -228,8 +233,13 @@ public final class Unsealer implements AutoCloseable {
     private byte[] openSiv(Envelope env, Edek edek, DataKey key, String path) throws GeneralSecurityException {
         DeterministicKey det = sivKeys.get(edek, e -> DeterministicKey.of(key, e,
                 EnvelopeLayout.edekBlock(e)));
-        byte[] aad = sivAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_SIV_512, p));
+        byte[] aad = sivAad.of(path);
         return det.siv().decrypt(env.body(), aad);
+    }
+
+    /** Associated-data entries held now, both suites (tests: the bound). */
+    long aadEntries() {
+        return gcmAad.size() + sivAad.size();
     }
 
     public FieldsealMetrics metrics() {

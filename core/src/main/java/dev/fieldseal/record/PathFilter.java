@@ -13,6 +13,8 @@ final class PathFilter {
 
     /** Paths remembered at most: a record's paths repeat, but schemaless keys are open-ended. */
     static final int MAX_REMEMBERED = 4096;
+    /** Longest path remembered: with {@link #MAX_REMEMBERED} at most about 2 MiB, whatever the records hold. */
+    static final int MAX_REMEMBERED_LENGTH = 256;
 
     private final FieldSelection selection;
     /** find() by path: parsing a path on every value found costs more than a short decryption. */
@@ -42,7 +44,7 @@ final class PathFilter {
             return known.orElse(null);
         }
         FieldSelection n = lookUp(path);
-        if (found.size() < MAX_REMEMBERED) {
+        if (path.length() <= MAX_REMEMBERED_LENGTH && found.size() < MAX_REMEMBERED) {
             found.put(path, Optional.ofNullable(n));
         }
         return n;

@@ -12,6 +12,8 @@ import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyProperties;
 import com.azure.security.keyvault.keys.models.KeyType;
 import com.azure.security.keyvault.keys.models.KeyVaultKey;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.KekRef;
@@ -84,9 +86,20 @@ public final class AzureKeyVaultKms implements Kms {
     private final TokenCredential credential;
     private final boolean emulator;
     private final VaultHttp http;
+    /** By vault URL: only configured keys reach it (resolve, wrap), so it holds one per configured vault. */
     private final Map<String, KeyAsyncClient> keyClients = new ConcurrentHashMap<>();
-    private final Map<KekRef, CryptographyAsyncClient> cryptoClients = new ConcurrentHashMap<>();
+    /**
+     * Unwrap clients by exact version. Records name the version (the allowlist checks the key, not
+     * the version), so this is bounded: a producer naming ever-new versions of an allowed key must
+     * not grow a reader's heap. Evicting costs little: building a client sends no request.
+     */
+    private final Cache<KekRef, CryptographyAsyncClient> cryptoClients = Caffeine.newBuilder()
+            .maximumSize(MAX_CRYPTO_CLIENTS).executor(Runnable::run).build();
+    /** By exact version of a configured key only (resolve, wrap): never keyed by what a record names. */
     private final Map<KekRef, CompletableFuture<KeyInfo>> keyInfo = new ConcurrentHashMap<>();
+
+    /** Unwrap clients kept at most: far more versions than a key is read under at once. */
+    static final int MAX_CRYPTO_CLIENTS = 64;
 
     public AzureKeyVaultKms(FieldsealConfig config, FieldsealMetrics metrics) {
         String kekId = config.kekId();
@@ -322,9 +335,12 @@ public final class AzureKeyVaultKms implements Kms {
         return id;
     }
 
-    /** One client per exact version; key caching off so unwraps never do a GET first. */
+    /**
+     * One client per exact version; key caching off so unwraps never do a GET first. Reached only
+     * for EDEKs that passed {@code kek.allowed} (the DEK cache checks before it unwraps).
+     */
     private CryptographyAsyncClient crypto(KekRef kek) {
-        return cryptoClients.computeIfAbsent(kek, k -> {
+        return cryptoClients.get(kek, k -> {
             String id;
             try {
                 id = exact(k).toString();
@@ -338,6 +354,12 @@ public final class AzureKeyVaultKms implements Kms {
             }
             return b.buildAsyncClient();
         });
+    }
+
+    /** Unwrap clients held now (tests: the bound, and that refused EDEKs create none). */
+    long cryptoClientCount() {
+        cryptoClients.cleanUp();
+        return cryptoClients.estimatedSize();
     }
 
     // ---- errors and accounting -------------------------------------------------------------
