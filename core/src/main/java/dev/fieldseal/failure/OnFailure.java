@@ -82,7 +82,7 @@ public final class OnFailure {
         try {
             byte[] envelope;
             if (sealed instanceof byte[] b) {
-                envelope = b;
+                envelope = EnvelopeLayout.hasMagic(b) ? b : Base64.getDecoder().decode(b);
             } else if (sealed instanceof ByteBuffer bb) {
                 envelope = new byte[bb.remaining()];
                 bb.duplicate().get(envelope);
