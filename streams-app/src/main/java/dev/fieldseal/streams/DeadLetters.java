@@ -81,7 +81,9 @@ final class DeadLetters {
 
     static void addErrorHeaders(Headers h, RuntimeException e, String topic, int partition, long offset,
             Route route, String mode) {
-        put(h, ERROR_CLASS, e.getClass().getName());
+        // The class core threw (what the value failed of); the message is the classified one.
+        Throwable named = e instanceof UndecryptableValueException && e.getCause() != null ? e.getCause() : e;
+        put(h, ERROR_CLASS, named.getClass().getName());
         put(h, ERROR_MESSAGE, safeMessage(e));
         if (topic != null) {
             put(h, ERROR_TOPIC, topic);
