@@ -31,6 +31,7 @@ public class FieldsealConfig extends AbstractConfig {
     public static final String DEK_CACHE_TTL_MS = "dek.cache.ttl.ms";
     public static final String ENVELOPE_PLACEMENT = "envelope.placement";
     public static final String ENCRYPTED_FIELD_TYPE = "encrypted.field.type";
+    public static final String ON_FAILURE = "on.failure";
     public static final String DETERMINISTIC_FIELDS = "deterministic.fields";
     public static final String DETERMINISTIC_DEK = "deterministic.dek";
     public static final String LOCAL_KEY_FILE = "local.key.file";
@@ -51,6 +52,9 @@ public class FieldsealConfig extends AbstractConfig {
     public static final String PLACEMENT_HEADER = "header";
     public static final String TYPE_STRING = "string";
     public static final String TYPE_BYTES = "bytes";
+    public static final String ON_FAILURE_FAIL = "fail";
+    public static final String ON_FAILURE_CIPHERTEXT = "ciphertext";
+    public static final String ON_FAILURE_MASK = "mask";
 
     /** 10^8 encryptions: far below NIST SP 800-38D's 2^32 bound for random nonces (see docs/configuration.md). */
     public static final long DEFAULT_DEK_MAX_ENCRYPTIONS = 100_000_000L;
@@ -80,6 +84,18 @@ public class FieldsealConfig extends AbstractConfig {
                     "Type of an encrypted field in the output: 'string' (base64 text, works with every converter) "
                             + "or 'bytes' (raw envelope, smaller; needs a converter that carries bytes).",
                     GROUP_FIELDS, 3, ConfigDef.Width.SHORT, "Encrypted field type")
+            .define(ON_FAILURE, Type.STRING, ON_FAILURE_FAIL,
+                    ValidString.in(ON_FAILURE_FAIL, ON_FAILURE_CIPHERTEXT, ON_FAILURE_MASK),
+                    Importance.HIGH,
+                    "Decrypting side: what to do with a value that cannot be decrypted (key not in kek.allowed, "
+                            + "identity refused, key version disabled or deleted, altered, malformed, unsupported). "
+                            + "'fail': the record fails with an error naming the field, the key id and version and "
+                            + "the cause (the host's own error: Connect's errors.tolerance, the consumer's "
+                            + "RecordDeserializationException, the Streams app's dead-letter topic); 'ciphertext': "
+                            + "pass the sealed value on as it is; 'mask': replace it with a masked value of the "
+                            + "field's original type. A Key Vault outage (retriable) always fails, so nothing is "
+                            + "lost. See 'Failure policy' in docs/operations.md.",
+                    GROUP_FIELDS, 4, ConfigDef.Width.SHORT, "On failure")
             .define(KEK_ID, Type.STRING, null, new KekIdValidator(), Importance.HIGH,
                     "The key-encryption key. Azure Key Vault: https://<vault>.vault.azure.net/keys/<name> (follows "
                             + "rotation) or .../keys/<name>/<version> (pinned); Managed HSM: "
@@ -213,6 +229,11 @@ public class FieldsealConfig extends AbstractConfig {
                     + "the key that wraps data keys, e.g. https://<vault>.vault.azure.net/keys/<name> or local:<name>.");
         }
         return id;
+    }
+
+    /** {@link #ON_FAILURE}: {@code fail}, {@code ciphertext} or {@code mask} (dev.fieldseal.failure.FailurePolicy). */
+    public String onFailure() {
+        return getString(ON_FAILURE);
     }
 
     public boolean headerPlacement() {

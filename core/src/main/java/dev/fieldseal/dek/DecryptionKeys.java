@@ -55,7 +55,6 @@ public final class DecryptionKeys implements AutoCloseable {
      */
     public DataKey get(Edek edek) {
         if (!allowlist.allows(edek.kek())) {
-            metrics.failure("key-not-allowed");
             throw new KeyNotAllowedException(edek.kek(), allowlist);
         }
         DataKey key = cache.getIfPresent(edek);

@@ -203,7 +203,6 @@ public final class Unsealer implements AutoCloseable {
                     keys.invalidate(edek); // evicted while in use: unwrap again
                     continue;
                 }
-                metrics.failure("authentication");
                 throw new DecryptionException(Reason.AUTHENTICATION_FAILED, "Value of field '" + path
                         + "' failed authentication with key " + edek.kek().keyId() + " version " + edek.kek().version()
                         + ": it was altered, moved from another field, or wrapped with another key. It is not "

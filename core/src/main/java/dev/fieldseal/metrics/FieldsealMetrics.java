@@ -28,6 +28,10 @@ public final class FieldsealMetrics {
     public static final String KMS_CALLS = "kms-calls";
     public static final String FAILURES = "failures";
     public static final String ROTATION_EVENTS = "rotation-events";
+    /** Values replaced by a mask under {@code on.failure=mask}. */
+    public static final String FIELDS_MASKED = "fields-masked";
+    /** Values passed on sealed under {@code on.failure=ciphertext}. */
+    public static final String FIELDS_LEFT_SEALED = "fields-left-sealed";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final LongAdder recordsEncrypted = counter(RECORDS_ENCRYPTED);
@@ -40,6 +44,8 @@ public final class FieldsealMetrics {
     private final LongAdder cacheHits = counter(DEK_CACHE_HITS);
     private final LongAdder cacheMisses = counter(DEK_CACHE_MISSES);
     private final LongAdder rotationEvents = counter(ROTATION_EVENTS);
+    private final LongAdder fieldsMasked = counter(FIELDS_MASKED);
+    private final LongAdder fieldsLeftSealed = counter(FIELDS_LEFT_SEALED);
 
     private LongAdder counter(String name) {
         return counters.computeIfAbsent(name, n -> new LongAdder());
@@ -91,7 +97,20 @@ public final class FieldsealMetrics {
         counter(KMS_CALLS + "{operation=" + operation + ",outcome=" + outcome + "}").increment();
     }
 
-    /** Counts one failure; {@code cause} is a short, fixed word (never a message or a value). */
+    /** One value replaced by a mask ({@code on.failure=mask}). */
+    public void fieldMasked() {
+        fieldsMasked.increment();
+    }
+
+    /** One value passed on sealed ({@code on.failure=ciphertext}). */
+    public void fieldLeftSealed() {
+        fieldsLeftSealed.increment();
+    }
+
+    /**
+     * Counts one failure; {@code cause} is a short, fixed word (never a message or a value): for a
+     * value that could not be decrypted, its {@code FailureClass.metricCause()} ({@code tampered}, ...).
+     */
     public void failure(String cause) {
         counter(FAILURES + "{cause=" + cause + "}").increment();
     }

@@ -3,6 +3,8 @@ package dev.fieldseal.record;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.Masks;
+import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EnvelopeLayout;
@@ -25,27 +27,31 @@ import org.apache.avro.generic.GenericRecord;
  * selection every encrypted field is decrypted; otherwise only the selected paths (the others keep
  * their encrypted schema and value). Output schemas are derived once per input schema and cached.
  *
- * <p>A failed value goes to the {@link DecryptFailureHandler}, whose replacement must fit the
- * original field schema (null for a nullable field); by default the record fails.
+ * <p>A failed value goes to the host's {@link OnFailure} (by default the record fails). A mask is
+ * {@link Masks#avro} of the original field schema. A value the policy leaves sealed cannot sit
+ * in a field whose restored schema has another type, so the whole record is then returned as it
+ * was read, with its encrypted schema ({@link Result#leftSealed()} &gt; 0).
  */
 public final class AvroDecryptor {
 
     private final Unsealer unsealer;
     private final PathFilter filter;
     private final AvroValueCodec codec;
-    private final DecryptFailureHandler<Object> onFailure;
+    private final OnFailure onFailure;
     private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(256);
 
-    /** The decrypted record and how many values were decrypted. */
-    public record Result(GenericRecord value, int fields) {
+    /** The decrypted record, how many values were decrypted, and how many were left sealed. */
+    public record Result(GenericRecord value, int fields, int leftSealed) {
+        public Result(GenericRecord value, int fields) {
+            this(value, fields, 0);
+        }
     }
 
-    public AvroDecryptor(Unsealer unsealer, FieldSelection selection, AvroValueCodec codec,
-            DecryptFailureHandler<Object> onFailure) {
+    public AvroDecryptor(Unsealer unsealer, FieldSelection selection, AvroValueCodec codec, OnFailure onFailure) {
         this.unsealer = unsealer;
         this.filter = new PathFilter(selection);
         this.codec = codec;
-        this.onFailure = onFailure == null ? DecryptFailureHandler.rethrow() : onFailure;
+        this.onFailure = onFailure == null ? OnFailure.rethrow() : onFailure;
     }
 
     public AvroDecryptor(Unsealer unsealer, FieldSelection selection) {
@@ -71,7 +77,11 @@ public final class AvroDecryptor {
             return new Result(record, 0);
         }
         Walk w = new Walk(headerEdeks);
-        return new Result(w.record(record, out, ""), w.count);
+        try {
+            return new Result(w.record(record, out, ""), w.count);
+        } catch (LeaveSealed e) {
+            return new Result(record, 0, 1);
+        }
     }
 
     // ---- schemas -------------------------------------------------------------------------------
@@ -238,8 +248,19 @@ public final class AvroDecryptor {
                 count++;
                 return datum;
             } catch (RuntimeException e) {
-                return onFailure.onFailure(path, v, e);
+                Object replacement = onFailure.resolve(path, v, () -> Masks.avro(original, onFailure.maskText()), e);
+                if (replacement == v) {
+                    throw new LeaveSealed();
+                }
+                return replacement;
             }
+        }
+    }
+
+    /** Unwinds the walk when the policy leaves a value sealed: the record is returned as it was read. */
+    private static final class LeaveSealed extends RuntimeException {
+        LeaveSealed() {
+            super(null, null, false, false);
         }
     }
 }

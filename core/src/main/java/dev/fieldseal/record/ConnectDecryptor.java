@@ -1,7 +1,10 @@
 package dev.fieldseal.record;
 
 import dev.fieldseal.codec.ConnectValueCodec;
+import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.Masks;
+import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.field.FieldSelection;
@@ -17,13 +20,18 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Decrypts fieldseal values inside a Connect value and restores their original values and
  * schemas from the ciphertext and the encrypted fields' schema parameters alone. With an empty
  * selection every encrypted value found is decrypted; otherwise only the selected paths.
  * Values found where they were not encrypted (another path) fail authentication: never garbage.
+ *
+ * <p>A value that cannot be opened goes to the host's {@link OnFailure} (by default core's
+ * exception propagates). A mask is {@link Masks#connect} of the field's original schema (null
+ * for schemaless values, whose type is unknown). A value left sealed stays in place in a
+ * schemaless value; in a Struct it cannot sit in a field whose restored schema has another type,
+ * so the whole Struct is returned as it was read, with its encrypted schema.
  */
 public final class ConnectDecryptor {
 
@@ -33,12 +41,25 @@ public final class ConnectDecryptor {
     private final ConnectValueCodec codec;
     private final EncryptedSchemas schemas;
     private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(512);
+    private final OnFailure onFailure;
 
-    /** The decrypted value, its schema (null for schemaless), and how many values were decrypted. */
-    public record Result(Schema schema, Object value, int fields) {
+    /**
+     * The decrypted value, its schema (null for schemaless), how many values were decrypted, and
+     * how many the failure policy left sealed.
+     */
+    public record Result(Schema schema, Object value, int fields, int leftSealed) {
+        public Result(Schema schema, Object value, int fields) {
+            this(schema, value, fields, 0);
+        }
     }
 
     public ConnectDecryptor(Unsealer unsealer, FieldSelection selection, ConnectValueCodec codec) {
+        this(unsealer, selection, codec, null);
+    }
+
+    /** @param onFailure the host's failure policy; null: core's exception propagates */
+    public ConnectDecryptor(Unsealer unsealer, FieldSelection selection, ConnectValueCodec codec, OnFailure onFailure) {
+        this.onFailure = onFailure == null ? OnFailure.rethrow() : onFailure;
         this.unsealer = unsealer;
         this.filter = new PathFilter(selection);
         this.codec = codec;
@@ -52,7 +73,7 @@ public final class ConnectDecryptor {
     public Result decrypt(Schema schema, Object value, Map<ByteBuffer, Edek> headerEdeks) {
         Walk walk = new Walk(headerEdeks);
         if (schema == null) {
-            return new Result(null, value == null ? null : walk.schemaless(value, ""), walk.count);
+            return new Result(null, value == null ? null : walk.schemaless(value, ""), walk.count, walk.leftSealed);
         }
         if (schema.type() != Schema.Type.STRUCT) {
             return new Result(schema, value, 0);
@@ -61,7 +82,11 @@ public final class ConnectDecryptor {
         if (value == null) {
             return new Result(out, null, 0);
         }
-        return new Result(out, walk.struct((Struct) value, out, ""), walk.count);
+        try {
+            return new Result(out, walk.struct((Struct) value, out, ""), walk.count);
+        } catch (LeaveSealed e) {
+            return new Result(schema, value, 0, 1);
+        }
     }
 
     /** The schema records of {@code schema} get when decrypted (cached). */
@@ -109,6 +134,7 @@ public final class ConnectDecryptor {
     private final class Walk {
         private final Unsealer.RecordScope scope;
         private int count;
+        private int leftSealed;
 
         Walk(Map<ByteBuffer, Edek> edeks) {
             this.scope = new Unsealer.RecordScope(edeks);
@@ -135,7 +161,7 @@ public final class ConnectDecryptor {
         private Object value(Schema schema, Object v, Schema outSchema, String parent, String name) {
             String path = paths.append(parent, name, false);
             if (EncryptedSchemas.isEncrypted(schema)) {
-                return open(v, path);
+                return open(v, path, outSchema, true);
             }
             String eachPath = paths.append(parent, name, true);
             switch (schema.type()) {
@@ -158,7 +184,7 @@ public final class ConnectDecryptor {
                             nv = null;
                         } else if (isStringMap(schema) && !EncryptedSchemas.isEncrypted(inner)) {
                             String keyPath = paths.append(path, String.valueOf(e.getKey()), false);
-                            nv = looksEncrypted(ev) && filter.wanted(keyPath) ? open(ev, keyPath) : ev;
+                            nv = looksEncrypted(ev) && filter.wanted(keyPath) ? open(ev, keyPath, inner, false) : ev;
                         } else {
                             nv = element(inner, ev, outSchema.valueSchema(), eachPath);
                         }
@@ -173,7 +199,7 @@ public final class ConnectDecryptor {
 
         private Object element(Schema inner, Object e, Schema outInner, String eachPath) {
             if (EncryptedSchemas.isEncrypted(inner)) {
-                return outInner == inner ? e : open(e, eachPath);
+                return outInner == inner ? e : open(e, eachPath, outInner, true);
             }
             return inner.type() == Schema.Type.STRUCT && outInner != inner ? struct((Struct) e, outInner, eachPath) : e;
         }
@@ -192,13 +218,13 @@ public final class ConnectDecryptor {
                         String eachPath = paths.append(path, String.valueOf(e.getKey()), true);
                         List<Object> outList = new ArrayList<>(list.size());
                         for (Object x : list) {
-                            outList.add(looksEncrypted(x) ? (filter.wanted(eachPath) ? open(x, eachPath) : x)
+                            outList.add(looksEncrypted(x) ? (filter.wanted(eachPath) ? open(x, eachPath, null, false) : x)
                                     : schemalessNested(x, eachPath));
                         }
                         out.put(e.getKey(), outList);
                     } else {
                         String p = paths.append(path, String.valueOf(e.getKey()), false);
-                        out.put(e.getKey(), looksEncrypted(ev) ? (filter.wanted(p) ? open(ev, p) : ev)
+                        out.put(e.getKey(), looksEncrypted(ev) ? (filter.wanted(p) ? open(ev, p, null, false) : ev)
                                 : schemalessNested(ev, p));
                     }
                 }
@@ -211,26 +237,55 @@ public final class ConnectDecryptor {
             return v instanceof Map<?, ?> && filter.mayContain(path) ? schemaless(v, path) : v;
         }
 
-        private Object open(Object v, String path) {
-            byte[] envelope;
-            if (v instanceof String s) {
-                try {
-                    envelope = Base64.getDecoder().decode(s);
-                } catch (IllegalArgumentException e) {
-                    throw new DataException("Field '" + path + "' is marked encrypted but is not base64 text.");
+        /**
+         * @param original the schema the value gets back (null: schemaless)
+         * @param typed whether the value sits where its schema is restored: a value left sealed there
+         *        makes the whole Struct stay as it was read
+         */
+        private Object open(Object v, String path, Schema original, boolean typed) {
+            try {
+                byte[] plaintext = unsealer.unseal(envelope(v, path), path, scope);
+                Object out = codec.decode(plaintext).value();
+                count++;
+                return out;
+            } catch (RuntimeException e) {
+                Object replacement = onFailure.resolve(path, v, () -> Masks.connect(original, onFailure.maskText()), e);
+                if (replacement == v) {
+                    if (typed) {
+                        throw new LeaveSealed();
+                    }
+                    leftSealed++;
                 }
-            } else if (v instanceof byte[] b) {
-                envelope = b;
-            } else if (v instanceof ByteBuffer bb) {
-                envelope = new byte[bb.remaining()];
-                bb.duplicate().get(envelope);
-            } else {
-                throw new DataException("Field '" + path + "' is marked encrypted but holds a "
-                        + v.getClass().getSimpleName() + ".");
+                return replacement;
             }
-            byte[] plaintext = unsealer.unseal(envelope, path, scope);
-            count++;
-            return codec.decode(plaintext).value();
+        }
+    }
+
+    private static byte[] envelope(Object v, String path) {
+        if (v instanceof String s) {
+            try {
+                return Base64.getDecoder().decode(s);
+            } catch (IllegalArgumentException e) {
+                throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
+                        + "' is marked encrypted but is not base64 text.");
+            }
+        }
+        if (v instanceof byte[] b) {
+            return b;
+        }
+        if (v instanceof ByteBuffer bb) {
+            byte[] envelope = new byte[bb.remaining()];
+            bb.duplicate().get(envelope);
+            return envelope;
+        }
+        throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
+                + "' is marked encrypted but holds a " + v.getClass().getSimpleName() + ".");
+    }
+
+    /** Unwinds the walk when the policy leaves a Struct's value sealed: the Struct is returned as it was read. */
+    private static final class LeaveSealed extends RuntimeException {
+        LeaveSealed() {
+            super(null, null, false, false);
         }
     }
 

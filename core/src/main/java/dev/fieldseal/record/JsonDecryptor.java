@@ -13,6 +13,8 @@ import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.codec.ValueFamily;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.Masks;
+import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.field.PathMemo;
@@ -58,8 +60,11 @@ public final class JsonDecryptor {
         JsonNode value(Schema schema, Object value);
     }
 
-    /** The decrypted document and how many values were decrypted. */
-    public record Result(JsonNode value, int fields) {
+    /** The decrypted document, how many values were decrypted, and how many were left sealed by the failure policy. */
+    public record Result(JsonNode value, int fields, int leftSealed) {
+        public Result(JsonNode value, int fields) {
+            this(value, fields, 0);
+        }
     }
 
     private final Unsealer unsealer;
@@ -68,16 +73,20 @@ public final class JsonDecryptor {
     private final JsonValueCodec codec;
     private final ConnectValueCodec connectCodec;
     private final ConnectForm form;
-    private final DecryptFailureHandler<JsonNode> onFailure;
+    private final OnFailure onFailure;
 
+    /**
+     * @param onFailure the host's failure policy (null: core's exception propagates); a masked value
+     *        is {@link Masks#json} of the policy's mask text
+     */
     public JsonDecryptor(Unsealer unsealer, FieldSelection selection, JsonValueCodec codec,
-            ConnectValueCodec connectCodec, ConnectForm form, DecryptFailureHandler<JsonNode> onFailure) {
+            ConnectValueCodec connectCodec, ConnectForm form, OnFailure onFailure) {
         this.unsealer = unsealer;
         this.filter = new PathFilter(selection);
         this.codec = codec;
         this.connectCodec = connectCodec;
         this.form = form;
-        this.onFailure = onFailure == null ? DecryptFailureHandler.rethrow() : onFailure;
+        this.onFailure = onFailure == null ? OnFailure.rethrow() : onFailure;
     }
 
     /** A decryptor that fails on the first value it cannot decrypt and renders Connect values with the codec. */
@@ -117,11 +126,14 @@ public final class JsonDecryptor {
             return new Result(document, 0);
         }
         Walk w = new Walk(headerEdeks, asParsed);
-        return new Result(w.document(copy ? document.deepCopy() : document), w.count);
+        return new Result(w.document(copy ? document.deepCopy() : document), w.count, w.leftSealed);
     }
 
-    /** The decrypted document as JSON text, and how many values were decrypted. */
-    public record TextResult(byte[] value, int fields) {
+    /** The decrypted document as JSON text, how many values were decrypted, and how many were left sealed. */
+    public record TextResult(byte[] value, int fields, int leftSealed) {
+        public TextResult(byte[] value, int fields) {
+            this(value, fields, 0);
+        }
     }
 
     /** An encrypted string found in JSON text: bytes {@code [start, end)}. */
@@ -150,7 +162,7 @@ public final class JsonDecryptor {
         } catch (NeedsTree e) {
             Walk w = new Walk(headerEdeks, UnaryOperator.identity());
             JsonNode out = w.document(mapper.readTree(json));
-            return new TextResult(w.changed ? mapper.writeValueAsBytes(out) : json, w.count);
+            return new TextResult(w.changed ? mapper.writeValueAsBytes(out) : json, w.count, w.leftSealed);
         }
         Walk w = new Walk(headerEdeks, UnaryOperator.identity());
         JsonSplices out = new JsonSplices(json);
@@ -161,7 +173,7 @@ public final class JsonDecryptor {
                 out.replace(f.start, f.end, mapper.writeValueAsBytes(plain));
             }
         }
-        return new TextResult(out.apply(), w.count);
+        return new TextResult(out.apply(), w.count, w.leftSealed);
     }
 
     /** At START_OBJECT: as {@code Walk.plain} on an object; leaves the parser at its END_OBJECT. */
@@ -237,6 +249,7 @@ public final class JsonDecryptor {
         private final Unsealer.RecordScope scope;
         private final UnaryOperator<JsonNode> asParsed;
         private int count;
+        private int leftSealed;
 
         /** Whether anything was replaced: a value decrypted or masked, a schema restored. */
         private boolean changed;
@@ -320,10 +333,19 @@ public final class JsonDecryptor {
                 changed = true;
                 return asParsed.apply(out);
             } catch (RuntimeException e) {
-                JsonNode replacement = onFailure.onFailure(path, v, e);
-                changed |= replacement != v;
-                return replacement;
+                return replaced(path, v, e);
             }
+        }
+
+        /** The failure policy's replacement for a value that could not be opened (or its exception). */
+        private JsonNode replaced(String path, JsonNode sealed, RuntimeException e) {
+            JsonNode replacement = onFailure.resolve(path, sealed, () -> Masks.json(onFailure.maskText()), e);
+            if (replacement == sealed) {
+                leftSealed++;
+            } else {
+                changed = true;
+            }
+            return replacement;
         }
 
         // ---- JsonConverter with an embedded schema ---------------------------------------------
@@ -422,7 +444,7 @@ public final class JsonDecryptor {
                 count++;
                 return new Node(form.schema(original).deepCopy(), out);
             } catch (RuntimeException e) {
-                JsonNode replacement = onFailure.onFailure(path, value, e);
+                JsonNode replacement = replaced(path, value, e);
                 if (replacement == null || replacement.isNull()) {
                     // The encrypted schema stays (its type no longer describes a decrypted value), made
                     // optional so the null is valid.

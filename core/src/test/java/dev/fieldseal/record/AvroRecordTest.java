@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.failure.FailurePolicy;
+import dev.fieldseal.failure.OnFailure;
+import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.envelope.LocalFixture;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.envelope.Unsealer;
@@ -128,14 +131,15 @@ class AvroRecordTest {
     }
 
     @Test
-    void failuresGoToTheHandlerWhoseReplacementMustFitTheOriginal() {
+    void failuresGoToThePolicyWhoseMaskFitsTheOriginal() {
         GenericData.Record r = (GenericData.Record) new AvroEncryptor(sealer, select("ssn", "nick"),
                 new AvroValueCodec()).encrypt(customer("Ace", true)).value();
         r.put("nick", r.get("ssn")); // moved value: fails authentication
         DecryptionException e = assertThrows(DecryptionException.class,
                 () -> new AvroDecryptor(unsealer, select()).decrypt(r, Map.of()));
         assertEquals(DecryptionException.Reason.AUTHENTICATION_FAILED, e.reason());
-        GenericRecord masked = new AvroDecryptor(unsealer, select(), new AvroValueCodec(), (p, ct, f) -> null)
+        GenericRecord masked = new AvroDecryptor(unsealer, select(), new AvroValueCodec(),
+                new OnFailure(FailurePolicy.MASK, null, new FieldsealMetrics(), f -> new IllegalStateException()))
                 .decrypt(r, Map.of()).value();
         assertNull(masked.get("nick"));
         assertEquals("123-45-6789", masked.get("ssn").toString());

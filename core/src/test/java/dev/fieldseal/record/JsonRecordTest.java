@@ -16,6 +16,9 @@ import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DeterministicKey;
 import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.failure.FailurePolicy;
+import dev.fieldseal.failure.OnFailure;
+import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.envelope.LocalFixture;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.envelope.Unsealer;
@@ -143,7 +146,7 @@ class JsonRecordTest {
         assertThrows(DecryptionException.class, () -> viaText(strict, enc, Map.of()));
 
         JsonDecryptor masking = new JsonDecryptor(unsealer, select(), new JsonValueCodec(), new ConnectValueCodec(),
-                null, (path, ct, failure) -> TextNode.valueOf("***"));
+                null, new OnFailure(FailurePolicy.MASK, "***", new FieldsealMetrics(), f -> new IllegalStateException()));
         JsonNode d = masking.decrypt(enc, Map.of()).value();
         assertEquals(d, viaText(masking, enc, Map.of()));
         assertEquals("***", d.get("ssn").textValue());

@@ -4,7 +4,6 @@ import dev.fieldseal.record.WholeValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.codec.ConnectValueCodec;
@@ -12,6 +11,9 @@ import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.FailureClass;
+import dev.fieldseal.failure.FailurePolicy;
+import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.format.EnvelopeLayout;
@@ -19,7 +21,6 @@ import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.AvroDecryptor;
 import dev.fieldseal.record.AvroEncryptor;
-import dev.fieldseal.record.DecryptFailureHandler;
 import dev.fieldseal.record.JsonDecryptor;
 import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.rotation.RotationEventsListener;
@@ -29,7 +30,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -59,8 +59,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private boolean innerForAvro;
     /** The inner deserializer is Kafka's JsonDeserializer: decrypt inside the tree it returns. */
     private boolean innerTree;
-    private FailurePolicy policy;
-    private String mask;
+    /** {@code fieldseal.on.failure} with {@code fieldseal.mask.value}, mapped to SerializationException once. */
+    private OnFailure onFailure;
     private JsonDecryptor json;
     private AvroDecryptor avro;
     private AvroWire avroWire;
@@ -68,10 +68,9 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private final ThreadLocal<Call> call = ThreadLocal.withInitial(Call::new);
     private RotationEventsListener rotationEvents;
 
-    /** Per-call state the failure handlers need. */
+    /** Per-call state the failure messages need. */
     private static final class Call {
         String topic;
-        boolean masked;
     }
 
     @Override
@@ -80,8 +79,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         config = SerdeConfig.fromPrefixed(configs);
         format = config.format();
         FieldsealConfig core = config.core();
-        policy = FailurePolicy.of(config.getString(SerdeConfig.ON_FAILURE));
-        mask = config.getString(SerdeConfig.MASK_VALUE);
+        onFailure = new OnFailure(FailurePolicy.of(core.onFailure()), config.getString(SerdeConfig.MASK_VALUE), metrics,
+                f -> SerdeFailures.onValue(call.get().topic, f));
         unsealer = Unsealer.create(core, metrics);
         FieldSelection selection = FieldSelection.of(core.fields(), core.deterministicFields());
         innerForAvro = config.isSet(SerdeConfig.INNER_DESERIALIZER);
@@ -93,10 +92,10 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         switch (format) {
             case SerdeConfig.FORMAT_JSON:
                 json = new JsonDecryptor(unsealer, selection, new JsonValueCodec(connectCodec, avroCodec), connectCodec,
-                        new JsonConverterForm(mapper), this::onJsonFailure);
+                        new JsonConverterForm(mapper), onFailure);
                 break;
             case SerdeConfig.FORMAT_AVRO:
-                avro = new AvroDecryptor(unsealer, selection, avroCodec, this::onAvroFailure);
+                avro = new AvroDecryptor(unsealer, selection, avroCodec, onFailure);
                 avroWire = new AvroWire();
                 AvroEncryptor derive = selection.isEmpty() ? null : new AvroEncryptor(null, selection, avroCodec);
                 avroWire.registerFiles(config.getList(SerdeConfig.AVRO_SCHEMA_FILE), derive);
@@ -131,13 +130,11 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         try {
             edeks = edeks(headers);
         } catch (DecryptionException e) {
-            metrics.failure("record-failed");
+            metrics.failure(FailureClass.MALFORMED.metricCause());
             throw new SerializationException("fieldseal: the " + EdekHeader.NAME + " header of a record from topic '"
                     + topic + "' is not a valid EDEK list (" + e.getMessage() + ")", e);
         }
-        Call c = call.get();
-        c.topic = topic;
-        c.masked = false;
+        call.get().topic = topic;
         switch (format) {
             case SerdeConfig.FORMAT_JSON:
                 return json(topic, headers, data, edeks);
@@ -196,20 +193,14 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         GenericRecord encrypted = avroWire.read(topic, data);
         GenericRecord out;
         try {
+            // A value left sealed by on.failure=ciphertext: the record as read, with its encrypted schema.
             AvroDecryptor.Result r = avro.decrypt(encrypted, edeks);
             counted(r.fields());
             out = r.value();
-        } catch (KeepCiphertext e) {
-            out = encrypted;
         } catch (SerializationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw unexpected(topic, e);
-        }
-        if (call.get().masked && !GenericData.get().validate(out.getSchema(), out)) {
-            throw new SerializationException("fieldseal: a value of a record from topic '" + topic + "' could not be "
-                    + "decrypted and " + SerdeConfig.MASK_VALUE + " (" + (mask == null ? "null" : "a string")
-                    + ") does not fit its field's type; the record is not returned.");
         }
         if (!innerForAvro) {
             return out;
@@ -228,63 +219,20 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
                     unsealer.unseal(Base64.getDecoder().decode(text), WholeValue.PATH, edeks));
             counted(1);
         } catch (RuntimeException e) {
-            if (policy == FailurePolicy.FAIL || !FailurePolicy.replaceable(e)) {
-                metrics.failure("record-failed");
-                throw FailurePolicy.failure(topic, WholeValue.PATH, text, e);
-            }
-            if (policy == FailurePolicy.CIPHERTEXT) {
-                metrics.failure("value-left-encrypted");
+            String replacement = onFailure.resolve(WholeValue.PATH, text, onFailure::maskText, e);
+            if (replacement == text) {
                 return inner.deserialize(topic, headers, data);
             }
-            metrics.failure("value-masked");
-            return mask == null ? null : inner.deserialize(topic, headers, mask.getBytes(StandardCharsets.UTF_8));
+            return replacement == null ? null
+                    : inner.deserialize(topic, headers, replacement.getBytes(StandardCharsets.UTF_8));
         }
         return inner.deserialize(topic, headers, plaintext);
     }
 
-    // ---- failures ------------------------------------------------------------------------------
-
-    private JsonNode onJsonFailure(String path, JsonNode ciphertext, RuntimeException e) {
-        Call c = call.get();
-        if (policy == FailurePolicy.FAIL || !FailurePolicy.replaceable(e)) {
-            metrics.failure("record-failed");
-            throw FailurePolicy.failure(c.topic, path, ciphertext.asText(), e);
-        }
-        if (policy == FailurePolicy.CIPHERTEXT) {
-            metrics.failure("value-left-encrypted");
-            return ciphertext;
-        }
-        metrics.failure("value-masked");
-        c.masked = true;
-        return mask == null ? NullNode.getInstance() : TextNode.valueOf(mask);
-    }
-
-    private Object onAvroFailure(String path, Object ciphertext, RuntimeException e) {
-        Call c = call.get();
-        if (policy == FailurePolicy.FAIL || !FailurePolicy.replaceable(e)) {
-            metrics.failure("record-failed");
-            throw FailurePolicy.failure(c.topic, path, String.valueOf(ciphertext), e);
-        }
-        if (policy == FailurePolicy.CIPHERTEXT) {
-            // An Avro field cannot hold a string where its restored schema says otherwise: the whole
-            // record is returned as it was read, with its encrypted schema.
-            metrics.failure("value-left-encrypted");
-            throw new KeepCiphertext();
-        }
-        metrics.failure("value-masked");
-        c.masked = true;
-        return mask;
-    }
-
-    /** Unwinds an Avro record under on.failure=ciphertext. */
-    private static final class KeepCiphertext extends RuntimeException {
-        KeepCiphertext() {
-            super(null, null, false, false);
-        }
-    }
-
+    /** Not a value failure (those arrive as SerializationException): a record this reader cannot handle at all. */
     private SerializationException unexpected(String topic, RuntimeException e) {
-        metrics.failure("record-failed");
+        FailureClass c = FailureClass.of(e);
+        metrics.failure(c == null ? "unexpected" : c.metricCause());
         String msg = e instanceof DecryptionException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException ? ": " + e.getMessage() : "";
         return new SerializationException("fieldseal: cannot decrypt a record from topic '" + topic + "' ("

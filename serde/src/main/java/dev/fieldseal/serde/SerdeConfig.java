@@ -3,6 +3,7 @@ package dev.fieldseal.serde;
 import dev.fieldseal.record.WholeValue;
 
 import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.failure.Masks;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ public final class SerdeConfig extends AbstractConfig {
     public static final String FORMAT = "format";
     public static final String INNER_SERIALIZER = "inner.serializer";
     public static final String INNER_DESERIALIZER = "inner.deserializer";
-    public static final String ON_FAILURE = "on.failure";
+    /** The shared {@link FieldsealConfig#ON_FAILURE}, written {@code fieldseal.on.failure}. */
+    public static final String ON_FAILURE = FieldsealConfig.ON_FAILURE;
     public static final String MASK_VALUE = "mask.value";
     public static final String AVRO_SCHEMA_FILE = "avro.schema.file";
     public static final String AVRO_SCHEMA = "avro.schema";
@@ -33,9 +35,9 @@ public final class SerdeConfig extends AbstractConfig {
     public static final String FORMAT_JSON = "json";
     public static final String FORMAT_AVRO = "avro";
     public static final String FORMAT_STRING = "string";
-    public static final String ON_FAILURE_FAIL = "fail";
-    public static final String ON_FAILURE_CIPHERTEXT = "ciphertext";
-    public static final String ON_FAILURE_MASK = "mask";
+    public static final String ON_FAILURE_FAIL = FieldsealConfig.ON_FAILURE_FAIL;
+    public static final String ON_FAILURE_CIPHERTEXT = FieldsealConfig.ON_FAILURE_CIPHERTEXT;
+    public static final String ON_FAILURE_MASK = FieldsealConfig.ON_FAILURE_MASK;
     public static final String AVRO_FRAMING_SINGLE_OBJECT = "single-object";
     public static final String AVRO_FRAMING_PLAIN = "plain";
 
@@ -61,23 +63,18 @@ public final class SerdeConfig extends AbstractConfig {
                             + "the decrypted record in Avro single-object encoding (otherwise the GenericRecord "
                             + "itself is returned).",
                     GROUP, 3, ConfigDef.Width.LONG, "Inner deserializer")
-            .define(ON_FAILURE, Type.STRING, ON_FAILURE_FAIL,
-                    ValidString.in(ON_FAILURE_FAIL, ON_FAILURE_CIPHERTEXT, ON_FAILURE_MASK), Importance.HIGH,
-                    "Deserializer: what to do with a value that cannot be decrypted (key not allowed, not "
-                            + "authorized, altered, malformed). 'fail': a SerializationException naming topic, "
-                            + "field, key id and version (the consumer wraps it in a RecordDeserializationException "
-                            + "with partition and offset); 'ciphertext': leave the encrypted value as it is; 'mask': "
-                            + "replace it with " + MASK_VALUE + ". A Key Vault outage (retriable) always fails.",
-                    GROUP, 4, ConfigDef.Width.SHORT, "On failure")
             .define(MASK_VALUE, Type.STRING, null, Importance.LOW,
-                    "Replacement for values that cannot be decrypted under on.failure=mask (default: null).",
-                    GROUP, 5, ConfigDef.Width.MEDIUM, "Mask value")
+                    "Deserializer, " + ON_FAILURE + "=mask: the text that replaces a value that cannot be "
+                            + "decrypted. JSON values become this text (unset: null); string fields of Avro records "
+                            + "too (unset: '" + Masks.TEXT + "'); other Avro types get their own mask (see 'Failure "
+                            + "policy' in docs/operations.md).",
+                    GROUP, 4, ConfigDef.Width.MEDIUM, "Mask value")
             .define(AVRO_SCHEMA_FILE, Type.LIST, List.of(), Importance.MEDIUM,
                     "Deserializer, format 'avro': .avsc files of the writers' schemas, comma-separated, for values "
                             + "in single-object encoding, which name their writer schema by its fingerprint. Each may be "
                             + "a plaintext schema (with " + FieldsealConfig.FIELDS + " set as on the producer, its "
                             + "encrypted form is derived) or an already encrypted schema.",
-                    GROUP, 6, ConfigDef.Width.LONG, "Avro schema files")
+                    GROUP, 5, ConfigDef.Width.LONG, "Avro schema files")
             .define(AVRO_SCHEMA, Type.STRING, null, Importance.MEDIUM,
                     "Deserializer, format 'avro': path of the .avsc that values in plain Avro binary (no framing, "
                             + "as the Streams app writes from plain input, or the serializer with " + AVRO_FRAMING
@@ -86,7 +83,7 @@ public final class SerdeConfig extends AbstractConfig {
                             + "encrypted form derived with " + FieldsealConfig.FIELDS + " (set as on the writer), a "
                             + "schema with encrypted fields as it is. Format 'avro' needs this or "
                             + AVRO_SCHEMA_FILE + ".",
-                    GROUP, 7, ConfigDef.Width.LONG, "Avro schema (plain binary)")
+                    GROUP, 6, ConfigDef.Width.LONG, "Avro schema (plain binary)")
             .define(AVRO_FRAMING, Type.STRING, AVRO_FRAMING_SINGLE_OBJECT,
                     ValidString.in(AVRO_FRAMING_SINGLE_OBJECT, AVRO_FRAMING_PLAIN), Importance.LOW,
                     "Serializer, format 'avro': '" + AVRO_FRAMING_SINGLE_OBJECT + "' writes Avro single-object "
@@ -94,7 +91,7 @@ public final class SerdeConfig extends AbstractConfig {
                             + "its writer schema; '" + AVRO_FRAMING_PLAIN + "' writes the bare datum, which readers "
                             + "can only read with the writer schema configured (" + AVRO_SCHEMA + ", a Streams "
                             + "route's avro.schema).",
-                    GROUP, 8, ConfigDef.Width.SHORT, "Avro framing");
+                    GROUP, 7, ConfigDef.Width.SHORT, "Avro framing");
 
     private final FieldsealConfig core;
 

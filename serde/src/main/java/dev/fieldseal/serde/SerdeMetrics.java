@@ -1,5 +1,6 @@
 package dev.fieldseal.serde;
 
+import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,8 @@ final class SerdeMetrics {
     private static final List<String> COUNTERS = List.of(FieldsealMetrics.RECORDS_ENCRYPTED,
             FieldsealMetrics.RECORDS_DECRYPTED, FieldsealMetrics.FIELDS_ENCRYPTED, FieldsealMetrics.FIELDS_DECRYPTED,
             FieldsealMetrics.DEKS_CREATED, FieldsealMetrics.DEKS_RETIRED, FieldsealMetrics.DEK_CACHE_HITS,
-            FieldsealMetrics.DEK_CACHE_MISSES, FieldsealMetrics.ROTATION_EVENTS);
+            FieldsealMetrics.DEK_CACHE_MISSES, FieldsealMetrics.ROTATION_EVENTS, FieldsealMetrics.FIELDS_MASKED,
+            FieldsealMetrics.FIELDS_LEFT_SEALED);
 
     private SerdeMetrics() {
     }
@@ -34,5 +36,12 @@ final class SerdeMetrics {
         }
         plugin.addMetric(plugin.metricName(FieldsealMetrics.FAILURES, "fieldseal failures, every cause",
                 new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> metrics.total(FieldsealMetrics.FAILURES));
+        for (FailureClass c : FailureClass.values()) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("cause", c.metricCause());
+            String series = FieldsealMetrics.FAILURES + "{cause=" + c.metricCause() + "}";
+            plugin.addMetric(plugin.metricName(FieldsealMetrics.FAILURES, "values that could not be decrypted, by cause",
+                    tags), (Gauge<Long>) (config, now) -> metrics.get(series));
+        }
     }
 }

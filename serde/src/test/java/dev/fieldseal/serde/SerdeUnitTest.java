@@ -251,10 +251,19 @@ class SerdeUnitTest {
         }
         reader.put("fieldseal.on.failure", "mask");
         try (DecryptingDeserializer d = deserializer(reader)) {
-            SerializationException e = assertThrows(SerializationException.class, () -> d.deserialize("t", wire),
-                    "int field n cannot hold the null mask");
-            assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
+            // each field masked by its original type: string -> the mask text, nullable -> null, int -> 0
+            GenericRecord masked = (GenericRecord) d.deserialize("t", wire);
+            assertEquals(SCHEMA, masked.getSchema());
+            assertEquals("****", masked.get("ssn").toString());
+            assertNull(masked.get("note"));
+            assertEquals(0, masked.get("n"));
+            assertEquals(3, d.metrics().get("fields-masked"));
         }
+        reader.put("fieldseal.mask.value", "XXXX");
+        try (DecryptingDeserializer d = deserializer(reader)) {
+            assertEquals("XXXX", ((GenericRecord) d.deserialize("t", wire)).get("ssn").toString());
+        }
+        reader.remove("fieldseal.mask.value");
         // with only nullable/string fields encrypted, masking works
         Map<String, Object> w2 = new HashMap<>(writer);
         w2.put("fieldseal.fields", "note");

@@ -1,6 +1,7 @@
 package dev.fieldseal.connect;
 
 import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.failure.DecryptFailure;
 import dev.fieldseal.kms.KmsException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -16,6 +17,18 @@ import org.apache.kafka.connect.errors.RetriableException;
 final class ConnectFailures {
 
     private ConnectFailures() {
+    }
+
+    /**
+     * The one mapping of a classified value failure that {@code on.failure} did not replace: a
+     * retriable Key Vault failure is retried by Connect, every other class is a {@link DataException}.
+     */
+    static ConnectException onValue(String what, DecryptFailure f) {
+        if (f.failureClass().retriable()) {
+            return new RetriableException(what + ": Key Vault is unavailable (" + f.message()
+                    + "); Connect retries the record under errors.retry.timeout.", f.cause());
+        }
+        return new DataException(what + ": " + f.message(), f.cause());
     }
 
     /** For {@code apply}: the record is not emitted, whatever the failure. */

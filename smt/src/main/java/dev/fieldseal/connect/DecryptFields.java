@@ -3,6 +3,8 @@ package dev.fieldseal.connect;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.FailurePolicy;
+import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.kms.Edek;
@@ -32,7 +34,10 @@ import org.apache.kafka.connect.transforms.Transformation;
  * the original values <em>and schemas</em> from the ciphertext and the encrypted fields' schema
  * parameters alone. {@code fields} limits which paths are decrypted (default: every fieldseal
  * value found). Only keys in {@code kek.allowed} (default: the key of {@code kek.id}) are
- * contacted. Tampered, moved or foreign values raise {@link DataException}; Key Vault outages
+ * contacted. A value that cannot be decrypted is handled by {@code on.failure}: {@code fail} raises
+ * {@link DataException} (so {@code errors.tolerance} and the dead-letter queue apply),
+ * {@code ciphertext} passes it on sealed, {@code mask} replaces it with a masked value of its
+ * original type; a Key Vault outage always raises
  * {@link org.apache.kafka.connect.errors.RetriableException}. Headers are left as they are.
  */
 public abstract class DecryptFields<R extends ConnectRecord<R>> implements Transformation<R>, Versioned, Monitorable {
@@ -47,6 +52,8 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
     private Unsealer unsealer;
     private ConnectDecryptor decryptor;
     private RotationEventsListener rotationEvents;
+    /** The record being decrypted, for the failure messages (a transform instance runs on one task thread). */
+    private R current;
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -72,8 +79,10 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             unsealer = null;
             throw e;
         }
+        OnFailure onFailure = new OnFailure(FailurePolicy.of(config.onFailure()), null, metrics,
+                f -> ConnectFailures.onValue("Cannot decrypt " + where(current), f));
         decryptor = new ConnectDecryptor(unsealer, FieldSelection.of(config.fields(), List.of()),
-                new ConnectValueCodec());
+                new ConnectValueCodec(), onFailure);
     }
 
     @Override
@@ -83,11 +92,13 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             return record; // tombstones (and null keys) pass untouched
         }
         ConnectDecryptor.Result r;
+        current = record;
         try {
             r = decryptor.decrypt(operatingSchema(record), value, headerEdeks(record));
         } catch (RuntimeException e) {
-            metrics.failure("record");
             throw ConnectFailures.onRecord("Cannot decrypt " + where(record), e);
+        } finally {
+            current = null;
         }
         metrics.recordDecrypted(r.fields());
         return newRecord(record, r.schema(), r.value());

@@ -2,6 +2,7 @@ package dev.fieldseal.connect;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +34,8 @@ final class TransformMetrics {
         } else {
             gauges.put(FieldsealMetrics.RECORDS_DECRYPTED, x -> x.get(FieldsealMetrics.RECORDS_DECRYPTED));
             gauges.put(FieldsealMetrics.FIELDS_DECRYPTED, x -> x.get(FieldsealMetrics.FIELDS_DECRYPTED));
+            gauges.put(FieldsealMetrics.FIELDS_MASKED, x -> x.get(FieldsealMetrics.FIELDS_MASKED));
+            gauges.put(FieldsealMetrics.FIELDS_LEFT_SEALED, x -> x.get(FieldsealMetrics.FIELDS_LEFT_SEALED));
         }
         gauges.put(FieldsealMetrics.DEK_CACHE_HITS, x -> x.get(FieldsealMetrics.DEK_CACHE_HITS));
         gauges.put(FieldsealMetrics.DEK_CACHE_MISSES, x -> x.get(FieldsealMetrics.DEK_CACHE_MISSES));
@@ -42,8 +45,19 @@ final class TransformMetrics {
         gauges.put(FieldsealMetrics.KMS_CALLS + "-failed", FieldsealMetrics::kmsCallsFailed);
         gauges.put(FieldsealMetrics.FAILURES, x -> x.total(FieldsealMetrics.FAILURES));
         gauges.put(FieldsealMetrics.ROTATION_EVENTS, x -> x.get(FieldsealMetrics.ROTATION_EVENTS));
+        Map<String, Map<String, String>> tags = new LinkedHashMap<>();
+        if (!encrypting) {
+            for (FailureClass c : FailureClass.values()) {
+                String series = FieldsealMetrics.FAILURES + "{cause=" + c.metricCause() + "}";
+                gauges.put(series, x -> x.get(series));
+                tags.put(series, Map.of("cause", c.metricCause()));
+            }
+        }
         gauges.forEach((name, f) -> {
-            MetricName mn = pluginMetrics.metricName(name, description(name), new LinkedHashMap<>());
+            Map<String, String> t = tags.get(name);
+            MetricName mn = t == null ? pluginMetrics.metricName(name, description(name), new LinkedHashMap<>())
+                    : pluginMetrics.metricName(FieldsealMetrics.FAILURES, "Values that could not be decrypted, by cause",
+                            new LinkedHashMap<>(t));
             try {
                 pluginMetrics.addMetric(mn, (Gauge<Long>) (config, now) -> f.applyAsLong(m));
             } catch (IllegalArgumentException taken) {
@@ -67,6 +81,8 @@ final class TransformMetrics {
             case FieldsealMetrics.DEK_CACHE_HITS: return "Unwrapped data keys found in the cache";
             case FieldsealMetrics.DEK_CACHE_MISSES: return "Unwrapped data keys not in the cache (one unwrap each)";
             case FieldsealMetrics.FAILURES: return "Failures by any cause (see logs)";
+            case FieldsealMetrics.FIELDS_MASKED: return "Values masked under on.failure=mask";
+            case FieldsealMetrics.FIELDS_LEFT_SEALED: return "Values passed on sealed under on.failure=ciphertext";
             case FieldsealMetrics.ROTATION_EVENTS: return "Key Vault rotation events for a key this transform uses";
             default: return name.startsWith(FieldsealMetrics.KMS_CALLS + "-failed")
                     ? "Key manager calls that failed" : "Key manager calls: " + name.substring(10);

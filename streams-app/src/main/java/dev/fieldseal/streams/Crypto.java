@@ -5,6 +5,7 @@ import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.FailurePolicy;
 import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsFactory;
 import dev.fieldseal.metrics.FieldsealMetrics;
@@ -136,6 +137,11 @@ public final class Crypto implements AutoCloseable {
 
     public Rekeyer rekeyer() {
         return rekeyer;
+    }
+
+    /** {@code fieldseal.on.failure}: what {@code decrypt} does with a value it cannot open. */
+    public FailurePolicy failurePolicy() {
+        return FailurePolicy.of(config.onFailure());
     }
 
     public FieldsealMetrics metrics() {

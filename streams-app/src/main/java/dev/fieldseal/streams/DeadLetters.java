@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fieldseal.codec.CodecException;
 import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.kms.KmsException;
 import java.nio.charset.StandardCharsets;
@@ -38,30 +39,30 @@ final class DeadLetters {
     }
 
     /**
-     * Whether a failure is permanent for this record, so that it goes to the DLQ. Everything else
-     * (Key Vault outages, refused identities, bugs) stops the task without committing past it.
+     * Whether a failure is permanent for this record, so that it goes to the DLQ. A value failure
+     * goes by its one classification ({@link FailureClass#of}): every class but a Key Vault outage
+     * and a refused identity (which affect every record and must not fill the DLQ). A value that
+     * cannot be read in the route's format is permanent too. Everything else (outages, refused
+     * identities, bugs) stops the task without committing past it.
      */
     static boolean permanent(RuntimeException e, String mode) {
-        if (e instanceof DecryptionException || e instanceof BadRecordException || e instanceof CodecException
-                || e instanceof IllegalArgumentException || e instanceof org.apache.avro.AvroRuntimeException) {
+        if (e instanceof BadRecordException || e instanceof IllegalArgumentException
+                || e instanceof org.apache.avro.AvroRuntimeException) {
             return true;
         }
-        if (e instanceof KmsException k && !StreamsAppConfig.MODE_ENCRYPT.equals(mode)) {
-            // A deleted/disabled key version or a rejected EDEK will not heal for this record; an
-            // outage or a missing role assignment affects every record and must not fill the DLQ.
-            return switch (k.reason()) {
-                case NOT_FOUND, DISABLED, UNWRAP_FAILED, INVALID_KEY -> true;
-                default -> false;
-            };
+        FailureClass c = FailureClass.of(e);
+        if (c == null || c == FailureClass.RETRIABLE_KMS || c == FailureClass.FORBIDDEN) {
+            return false;
         }
-        return false;
+        // Encrypting: any key manager failure is about our own key, not this record.
+        return !(c == FailureClass.PERMANENT_KMS && StreamsAppConfig.MODE_ENCRYPT.equals(mode));
     }
 
     /** The error message to publish: only from exceptions whose messages never carry values. */
     static String safeMessage(RuntimeException e) {
         String m;
         if (e instanceof DecryptionException || e instanceof BadRecordException || e instanceof CodecException
-                || e instanceof KmsException
+                || e instanceof KmsException || e instanceof UndecryptableValueException
                 || e instanceof IllegalArgumentException && fromFieldseal(e)) {
             m = e.getMessage();
         } else {
@@ -80,7 +81,9 @@ final class DeadLetters {
 
     static void addErrorHeaders(Headers h, RuntimeException e, String topic, int partition, long offset,
             Route route, String mode) {
-        put(h, ERROR_CLASS, e.getClass().getName());
+        // The class core threw (what the value failed of); the message is the classified one.
+        Throwable named = e instanceof UndecryptableValueException && e.getCause() != null ? e.getCause() : e;
+        put(h, ERROR_CLASS, named.getClass().getName());
         put(h, ERROR_MESSAGE, safeMessage(e));
         if (topic != null) {
             put(h, ERROR_TOPIC, topic);

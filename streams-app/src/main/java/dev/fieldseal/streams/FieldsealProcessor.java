@@ -123,7 +123,6 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
                 m == null ? -1 : m.offset(), route, crypto.mode());
         byte[] redacted = DeadLetters.redact(record.value(), route, dlqReader, h);
         appMetrics.deadLettered.increment();
-        crypto.metrics().failure("dead-letter");
         context.forward(new Record<>(key, redacted, record.timestamp(), h), dlqSink);
     }
 }

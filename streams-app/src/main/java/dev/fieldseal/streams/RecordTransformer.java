@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fieldseal.avro.SingleObjectEncoding;
 import dev.fieldseal.codec.AvroValueCodec;
+import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Unsealer;
+import dev.fieldseal.failure.Masks;
+import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
@@ -71,6 +74,8 @@ final class RecordTransformer {
     private JsonDecryptor keyDecryptor;
     private AvroEncryptor avroEncryptor;
     private AvroDecryptor avroDecryptor;
+    /** decrypt: {@code fieldseal.on.failure}; what it does not replace becomes an UndecryptableValueException. */
+    private OnFailure onFailure;
     private RekeyWalker rekeyWalker;
     private GenericDatumReader<GenericRecord> reader;
     /** Avro: the framing of input values written with the route's input schema. */
@@ -95,9 +100,12 @@ final class RecordTransformer {
                 avroEncryptor = new AvroEncryptor(crypto.sealer(), values, new AvroValueCodec());
             }
             case StreamsAppConfig.MODE_DECRYPT -> {
-                jsonDecryptor = new JsonDecryptor(crypto.unsealer(), values);
-                keyDecryptor = new JsonDecryptor(crypto.unsealer(), FieldSelection.of(key.fields(), List.of()));
-                avroDecryptor = new AvroDecryptor(crypto.unsealer(), values);
+                onFailure = new OnFailure(crypto.failurePolicy(), null, crypto.metrics(), UndecryptableValueException::new);
+                jsonDecryptor = new JsonDecryptor(crypto.unsealer(), values, codec, new ConnectValueCodec(), null,
+                        onFailure);
+                keyDecryptor = new JsonDecryptor(crypto.unsealer(), FieldSelection.of(key.fields(), List.of()), codec,
+                        new ConnectValueCodec(), null, onFailure);
+                avroDecryptor = new AvroDecryptor(crypto.unsealer(), values, new AvroValueCodec(), onFailure);
             }
             default -> rekeyWalker = new RekeyWalker(crypto.rekeyer());
         }
@@ -157,46 +165,65 @@ final class RecordTransformer {
 
     // ---- decrypt -------------------------------------------------------------------------------
 
+    /**
+     * Opens key and value. Under on.failure=ciphertext a value that stays sealed keeps the record's
+     * fieldseal headers (it still needs them); under mask the masked value needs none.
+     *
+     * @param count [0] values decrypted, [1] values left sealed
+     */
     private Output decrypt(byte[] key, byte[] value, Map<ByteBuffer, Edek> edeks) {
-        int[] count = new int[1];
+        int[] count = new int[2];
         byte[] k = key == null ? null : openKey(key, edeks, count);
         byte[] v = value;
         if (value != null) {
             if (isWhole(value)) {
-                v = openWhole(value, edeks);
-                count[0]++;
+                v = openWhole(value, edeks, count);
             } else if (route.avro()) {
                 AvroDecryptor.Result r = avroDecryptor.decrypt(readAvro(value), edeks);
                 count[0] += r.fields();
-                v = writeAvro(r.value(), inputFraming.frames(value));
+                count[1] += r.leftSealed();
+                v = r.leftSealed() > 0 ? value : writeAvro(r.value(), inputFraming.frames(value));
             } else if (!route.whole()) {
                 JsonDecryptor.TextResult r = openJson(jsonDecryptor, value, edeks);
                 count[0] += r.fields();
+                count[1] += r.leftSealed();
                 v = r.value();
             }
         }
         crypto.metrics().recordDecrypted(count[0]);
         // Everything opened: the annotation no longer describes the record.
-        boolean all = route.fields().isEmpty() && route.key().fields().isEmpty();
+        boolean all = route.fields().isEmpty() && route.key().fields().isEmpty() && count[1] == 0;
         return new Output(k, v, all && count[0] > 0 ? Map.of() : null);
     }
 
     private byte[] openKey(byte[] key, Map<ByteBuffer, Edek> edeks, int[] count) {
         if (isWhole(key)) {
-            count[0]++;
-            return openWhole(key, edeks);
+            return openWhole(key, edeks, count);
         }
         if (startsJson(key)) {
             JsonDecryptor.TextResult r = openJson(keyDecryptor, key, edeks);
             count[0] += r.fields();
+            count[1] += r.leftSealed();
             return r.value();
         }
         return key;
     }
 
-    private byte[] openWhole(byte[] sealed, Map<ByteBuffer, Edek> edeks) {
-        byte[] envelope = EnvelopeLayout.hasMagic(sealed) ? sealed : decodeText(sealed);
-        return WholeValue.decode(codec, crypto.unsealer().unseal(envelope, WholeValue.PATH, edeks));
+    /** A whole sealed key or value; its mask is the mask text (a whole value is a string). */
+    private byte[] openWhole(byte[] sealed, Map<ByteBuffer, Edek> edeks, int[] count) {
+        try {
+            byte[] envelope = EnvelopeLayout.hasMagic(sealed) ? sealed : decodeText(sealed);
+            byte[] plain = WholeValue.decode(codec, crypto.unsealer().unseal(envelope, WholeValue.PATH, edeks));
+            count[0]++;
+            return plain;
+        } catch (RuntimeException e) {
+            byte[] replacement = onFailure.resolve(WholeValue.PATH, sealed,
+                    () -> Masks.TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8), e);
+            if (replacement == sealed) {
+                count[1]++;
+            }
+            return replacement;
+        }
     }
 
     private static JsonDecryptor.TextResult openJson(JsonDecryptor decryptor, byte[] json, Map<ByteBuffer, Edek> edeks) {
