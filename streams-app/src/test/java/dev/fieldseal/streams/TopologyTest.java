@@ -351,6 +351,42 @@ class TopologyTest {
     }
 
     @Test
+    void decryptHonoursOnFailureForATamperedValue() throws Exception {
+        TestRecord<byte[], byte[]> enc;
+        try (App a = app("encrypt", "json", "ssn,email")) {
+            enc = a.pipe(Fixtures.customerJson(9).getBytes(StandardCharsets.UTF_8), new RecordHeaders());
+        }
+        ObjectNode doc = (ObjectNode) JSON.readTree(enc.value());
+        byte[] env = Base64.getDecoder().decode(doc.get("ssn").textValue());
+        env[env.length - 1] ^= 1;
+        String tampered = Base64.getEncoder().encodeToString(env);
+        doc.put("ssn", tampered);
+        byte[] value = JSON.writeValueAsBytes(doc);
+
+        Map<String, String> ciphertext = props("decrypt", "json", null);
+        ciphertext.put("fieldseal.on.failure", "ciphertext");
+        try (App a = new App(ciphertext, null)) {
+            TestRecord<byte[], byte[]> out = a.pipe(value, enc.headers());
+            JsonNode v = JSON.readTree(out.value());
+            assertEquals(tampered, v.get("ssn").textValue(), "left sealed, as it was");
+            assertEquals(JSON.readTree(Fixtures.customerJson(9)).get("email"), v.get("email"), "the rest opened");
+            assertEquals(v1, header(out.headers(), SealedRecord.KEK_VERSION_HEADER), "a sealed value keeps its annotation");
+            assertTrue(a.dlq.isEmpty());
+            assertEquals(1, a.crypto.metrics().get(FieldsealMetrics.FIELDS_LEFT_SEALED));
+        }
+        Map<String, String> mask = props("decrypt", "json", null);
+        mask.put("fieldseal.on.failure", "mask");
+        try (App a = new App(mask, null)) {
+            JsonNode v = JSON.readTree(a.pipe(value, enc.headers()).value());
+            assertNotEquals(tampered, v.get("ssn").textValue());
+            assertFalse(v.get("ssn").asText().contains(SSN));
+            assertEquals(JSON.readTree(Fixtures.customerJson(9)).get("email"), v.get("email"));
+            assertTrue(a.dlq.isEmpty());
+            assertEquals(1, a.crypto.metrics().get(FieldsealMetrics.FIELDS_MASKED));
+        }
+    }
+
+    @Test
     void avroValueOfAnotherSchemaIsDeadLetteredWithoutValueAndAvroShapeKeepsOtherFields() throws Exception {
         try (App a = app("encrypt", "avro", "ssn,email")) {
             assertNull(a.pipe(new byte[] {1, 2, 3}, new RecordHeaders()));
