@@ -1,6 +1,6 @@
 package dev.fieldseal.bench;
 
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.format.Envelope;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.KekRef;

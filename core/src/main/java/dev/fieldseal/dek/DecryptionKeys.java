@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.fieldseal.envelope.KeyNotAllowedException;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsCalls;

@@ -1,7 +1,7 @@
 package dev.fieldseal.failure;
 
 import dev.fieldseal.codec.CodecException;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.kms.KmsException;
 import java.util.Locale;
 

@@ -1,7 +1,6 @@
 package dev.fieldseal.format;
 
-import dev.fieldseal.envelope.DecryptionException;
-import dev.fieldseal.envelope.DecryptionException.Reason;
+import dev.fieldseal.format.DecryptionException.Reason;
 import dev.fieldseal.kms.Edek;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

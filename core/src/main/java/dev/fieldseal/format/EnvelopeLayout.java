@@ -2,8 +2,7 @@ package dev.fieldseal.format;
 
 import dev.fieldseal.cipher.AesGcm;
 import dev.fieldseal.cipher.CipherSuite;
-import dev.fieldseal.envelope.DecryptionException;
-import dev.fieldseal.envelope.DecryptionException.Reason;
+import dev.fieldseal.format.DecryptionException.Reason;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.WrapAlgorithm;

@@ -1,7 +1,7 @@
 package dev.fieldseal.record;
 
 import dev.fieldseal.codec.ConnectValueCodec;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.Masks;
 import dev.fieldseal.failure.OnFailure;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.codec.ValueFamily;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.Masks;
 import dev.fieldseal.failure.OnFailure;

@@ -1,5 +1,6 @@
 package dev.fieldseal.record;
 
+import dev.fieldseal.format.DecryptionException;
 /**
  * Whole-value mode (the serdes' format 'string', the Streams app's 'string' keys and values): the
  * whole record key or value is one encrypted value, written as base64 text.
@@ -24,8 +25,8 @@ public final class WholeValue {
     public static byte[] decode(dev.fieldseal.codec.JsonValueCodec codec, byte[] plaintext) {
         com.fasterxml.jackson.databind.JsonNode n = codec.decode(plaintext);
         if (!n.isBinary()) {
-            throw new dev.fieldseal.envelope.DecryptionException(
-                    dev.fieldseal.envelope.DecryptionException.Reason.MALFORMED,
+            throw new dev.fieldseal.format.DecryptionException(
+                    dev.fieldseal.format.DecryptionException.Reason.MALFORMED,
                     "Whole-value ciphertext does not hold bytes (a " + n.getNodeType() + ").");
         }
         try {

@@ -1,6 +1,6 @@
 package dev.fieldseal.scan;
 
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.format.Envelope;

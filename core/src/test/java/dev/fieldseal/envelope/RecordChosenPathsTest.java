@@ -1,5 +1,6 @@
 package dev.fieldseal.envelope;
 
+import dev.fieldseal.format.DecryptionException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

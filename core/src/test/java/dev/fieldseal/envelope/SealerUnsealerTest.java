@@ -1,5 +1,7 @@
 package dev.fieldseal.envelope;
 
+import dev.fieldseal.dek.KeyNotAllowedException;
+import dev.fieldseal.format.DecryptionException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.fieldseal.envelope.DecryptionException;
 import dev.fieldseal.envelope.LocalFixture;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.kms.Kms;

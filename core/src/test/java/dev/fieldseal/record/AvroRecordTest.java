@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fieldseal.codec.AvroValueCodec;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.failure.FailurePolicy;
 import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.metrics.FieldsealMetrics;

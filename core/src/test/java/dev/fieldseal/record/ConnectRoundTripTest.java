@@ -11,7 +11,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DeterministicKey;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.LocalFixture;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.envelope.Unsealer;

@@ -15,7 +15,7 @@ import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DeterministicKey;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.failure.FailurePolicy;
 import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.metrics.FieldsealMetrics;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DeterministicKey;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.LocalFixture;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;

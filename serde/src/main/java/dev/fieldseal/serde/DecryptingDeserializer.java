@@ -9,7 +9,7 @@ import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.failure.FailurePolicy;

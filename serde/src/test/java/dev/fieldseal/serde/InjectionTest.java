@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fieldseal.envelope.DecryptionException;
-import dev.fieldseal.envelope.KeyNotAllowedException;
+import dev.fieldseal.format.DecryptionException;
+import dev.fieldseal.dek.KeyNotAllowedException;
 import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.format.Envelope;
 import dev.fieldseal.format.EnvelopeLayout;

@@ -1,6 +1,6 @@
 package dev.fieldseal.connect;
 
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.failure.DecryptFailure;
 import dev.fieldseal.kms.KmsException;
 import org.apache.kafka.common.config.ConfigException;

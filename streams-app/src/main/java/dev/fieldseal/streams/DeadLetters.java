@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fieldseal.codec.CodecException;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.kms.KmsException;

@@ -1,7 +1,7 @@
 package dev.fieldseal.streams;
 
 import dev.fieldseal.avro.SingleObjectEncoding;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.scan.EnvelopeLocator;
 import dev.fieldseal.scan.Located;

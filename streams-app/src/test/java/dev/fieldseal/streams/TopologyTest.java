@@ -1,5 +1,6 @@
 package dev.fieldseal.streams;
 
+import dev.fieldseal.dek.KeyNotAllowedException;
 import static dev.fieldseal.streams.Fixtures.SSN;
 import static dev.fieldseal.streams.Fixtures.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fieldseal.envelope.DecryptionException;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.format.Envelope;
 import dev.fieldseal.kms.Edek;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.config.FieldsealConfig;
-import dev.fieldseal.envelope.KeyNotAllowedException;
+import dev.fieldseal.dek.KeyNotAllowedException;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.kms.Edek;

@@ -1,6 +1,6 @@
-package dev.fieldseal.envelope;
+package dev.fieldseal.dek;
 
-import dev.fieldseal.dek.KekAllowlist;
+import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.kms.KekRef;
 
 /** A value names a KEK outside {@code kek.allowed}; it was refused without contacting anything. */

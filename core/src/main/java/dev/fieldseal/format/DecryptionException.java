@@ -1,4 +1,4 @@
-package dev.fieldseal.envelope;
+package dev.fieldseal.format;
 
 /**
  * A value could not be decrypted: it is malformed, was altered, was moved from another field, or
