@@ -38,15 +38,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.data.Decimal;
@@ -214,7 +210,6 @@ class RetireKeyVersionRunbookTest {
         key.put("deterministic.dek", detDek);
         JsonConverter keys = converter(true);
         JsonConverter values = converter(false);
-        SimpleHeaderConverter headers = new SimpleHeaderConverter();
         try (EncryptFields.Key<SourceRecord> k = new EncryptFields.Key<>();
              EncryptFields.Value<SourceRecord> v = new EncryptFields.Value<>()) {
             k.configure(key);
@@ -223,10 +218,7 @@ class RetireKeyVersionRunbookTest {
                 SourceRecord r = new SourceRecord(Map.of(), Map.of(), "connect.sealed", null,
                         CONNECT_KEY, connectKey(i), CONNECT_VALUE, connectValue(i));
                 SourceRecord sealed = v.apply(k.apply(r));
-                RecordHeaders h = new RecordHeaders();
-                for (Header x : sealed.headers()) {
-                    h.add(x.key(), headers.fromConnectHeader(sealed.topic(), x.key(), x.schema(), x.value()));
-                }
+                RecordHeaders h = WorkerFormats.toKafka(sealed);
                 produce("connect.sealed", keys.fromConnectData("connect.sealed", sealed.keySchema(), sealed.key()),
                         values.fromConnectData("connect.sealed", sealed.valueSchema(), sealed.value()), h);
             }
@@ -349,7 +341,6 @@ class RetireKeyVersionRunbookTest {
     private void readConnect(List<ConsumerRecord<byte[], byte[]>> records) {
         JsonConverter keys = converter(true);
         JsonConverter values = converter(false);
-        SimpleHeaderConverter headerConverter = new SimpleHeaderConverter();
         Map<String, Object> props = vaultProps();
         Set<Long> seen = new TreeSet<>();
         try (DecryptFields.Key<SinkRecord> k = new DecryptFields.Key<>();
@@ -359,11 +350,7 @@ class RetireKeyVersionRunbookTest {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 SchemaAndValue key = keys.toConnectData(r.topic(), r.key());
                 SchemaAndValue value = values.toConnectData(r.topic(), r.value());
-                ConnectHeaders h = new ConnectHeaders();
-                r.headers().forEach(x -> {
-                    SchemaAndValue sv = headerConverter.toConnectHeader(r.topic(), x.key(), x.value());
-                    h.add(x.key(), sv);
-                });
+                ConnectHeaders h = WorkerFormats.toConnect(r);
                 SinkRecord opened = v.apply(k.apply(new SinkRecord(r.topic(), r.partition(), key.schema(),
                         key.value(), value.schema(), value.value(), r.offset(), r.timestamp(), null, h)));
                 Struct ov = (Struct) opened.value();
@@ -520,49 +507,20 @@ class RetireKeyVersionRunbookTest {
     }
 
     private static JsonConverter converter(boolean isKey) {
-        JsonConverter c = new JsonConverter();
-        c.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), isKey);
-        return c;
+        return WorkerFormats.json(true, isKey);
     }
 
     private static void awaitRunning(StreamsService s) throws InterruptedException {
-        until(Duration.ofSeconds(60), "Kafka Streams RUNNING", () -> s.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+        StreamsRuns.awaitRunning(s);
     }
 
     private static void produce(String topic, byte[] key, byte[] value, Iterable<org.apache.kafka.common.header.Header> headers) {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, null, key, value, headers));
-            p.flush();
-        }
+        new TopicIo(broker).produce(topic, key, value, headers);
     }
 
     /** Every record of a topic, from the start; waits until there are at least {@code n}. */
     static List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            // assigned, not subscribed: no group to join
-            var parts = c.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (out.size() < n && System.nanoTime() < end) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            // what else is already there (a topic may hold more than the caller waits for)
-            c.poll(Duration.ofMillis(300)).forEach(out::add);
-            if (out.size() < n) {
-                throw new AssertionError("read " + out.size() + " of " + n + " records from " + topic);
-            }
-            out.sort(java.util.Comparator.comparingInt((ConsumerRecord<byte[], byte[]> r) -> r.partition())
-                    .thenComparingLong(ConsumerRecord::offset));
-            return out;
-        }
+        return new TopicIo(broker).read(topic, n);
     }
 
     private static boolean contains(byte[] hay, String needle) {
