@@ -35,4 +35,35 @@ public final class WholeValue {
             throw new IllegalStateException(e.getClass().getSimpleName());
         }
     }
+
+    /** Whether a key or value is one envelope as a whole: base64 text (a String or its bytes) or raw envelope bytes. */
+    public static boolean isSealed(Object v) {
+        if (v instanceof String s) {
+            return dev.fieldseal.format.EnvelopeLayout.hasTextMagic(s);
+        }
+        return v instanceof byte[] b && dev.fieldseal.scan.EnvelopeLocator.whole(b) != null;
+    }
+
+    /**
+     * The plaintext bytes of a whole sealed key or value ({@link #isSealed}).
+     *
+     * @throws DecryptionException if it is not a well-formed, authentic whole-value envelope
+     */
+    public static byte[] open(dev.fieldseal.envelope.Unsealer unsealer, Object sealed,
+            java.util.Map<java.nio.ByteBuffer, dev.fieldseal.kms.Edek> headerEdeks) {
+        byte[] envelope;
+        if (sealed instanceof byte[] b && dev.fieldseal.format.EnvelopeLayout.hasMagic(b)) {
+            envelope = b;
+        } else {
+            String text = sealed instanceof String s ? s
+                    : new String((byte[]) sealed, java.nio.charset.StandardCharsets.US_ASCII);
+            try {
+                envelope = java.util.Base64.getDecoder().decode(text.trim());
+            } catch (IllegalArgumentException e) {
+                throw new DecryptionException(DecryptionException.Reason.MALFORMED,
+                        "A whole value starts like a fieldseal value but is not base64 text.");
+            }
+        }
+        return decode(new dev.fieldseal.codec.JsonValueCodec(), unsealer.unseal(envelope, PATH, headerEdeks));
+    }
 }

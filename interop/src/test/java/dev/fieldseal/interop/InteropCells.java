@@ -21,10 +21,11 @@ final class InteropCells {
 
     static final String CONNECT_NO_JSON_CODEC = "DecryptFields fails at runtime on JSON-codec envelopes (field: "
             + "'not a CONNECT plaintext: JSON'; header: 'Malformed encrypted value: truncated key version/EDEK block')";
-    static final String CONNECT_NO_WHOLE_VALUE = "DecryptFields silently returns a whole-value envelope (format string) "
-            + "as ciphertext text";
     static final String CONNECT_REKEYED_HEADER = "DecryptFields fails at runtime on EncryptFields output re-keyed by "
             + "Streams under header placement ('Malformed encrypted value: truncated key version')";
+    static final String CONNECT_RAW_EDEK_HEADER = "under header placement the serializer and the Streams app write "
+            + "fieldseal.edek as raw bytes, which the worker's default SimpleHeaderConverter does not carry: DecryptFields "
+            + "fails at runtime ('Malformed encrypted value: truncated key version/EDEK block')";
     static final String AVRO_FRAMING = "framing: Streams decrypt does not read the serializer's Avro "
             + "single-object encoding (every record is dead-lettered, none reaches the output)";
 
@@ -46,10 +47,10 @@ final class InteropCells {
             Map.entry("STREAMS_JSON_KEY/DECRYPT_FIELDS", CONNECT_NO_JSON_CODEC),
             Map.entry("REKEY_SERDE_JSON_VALUE/DECRYPT_FIELDS", CONNECT_NO_JSON_CODEC),
             Map.entry("REKEY_SERDE_JSON_KEY/DECRYPT_FIELDS", CONNECT_NO_JSON_CODEC),
-            Map.entry("SERDE_STRING_VALUE/DECRYPT_FIELDS", CONNECT_NO_WHOLE_VALUE),
-            Map.entry("SERDE_STRING_KEY/DECRYPT_FIELDS", CONNECT_NO_WHOLE_VALUE),
-            Map.entry("STREAMS_STRING_VALUE/DECRYPT_FIELDS", CONNECT_NO_WHOLE_VALUE),
-            Map.entry("STREAMS_STRING_KEY/DECRYPT_FIELDS", CONNECT_NO_WHOLE_VALUE),
+            Map.entry("SERDE_STRING_VALUE/DECRYPT_FIELDS/HEADER", CONNECT_RAW_EDEK_HEADER),
+            Map.entry("SERDE_STRING_KEY/DECRYPT_FIELDS/HEADER", CONNECT_RAW_EDEK_HEADER),
+            Map.entry("STREAMS_STRING_VALUE/DECRYPT_FIELDS/HEADER", CONNECT_RAW_EDEK_HEADER),
+            Map.entry("STREAMS_STRING_KEY/DECRYPT_FIELDS/HEADER", CONNECT_RAW_EDEK_HEADER),
             Map.entry("REKEY_SMT_STRUCT_VALUE/DECRYPT_FIELDS/HEADER", CONNECT_REKEYED_HEADER));
 
     private InteropCells() {

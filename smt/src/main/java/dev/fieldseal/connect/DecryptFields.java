@@ -10,6 +10,8 @@ import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.ConnectDecryptor;
+import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.failure.Masks;
 import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
@@ -51,6 +53,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private Unsealer unsealer;
     private ConnectDecryptor decryptor;
+    private OnFailure onFailure;
     private RotationEventsListener rotationEvents;
     /** The record being decrypted, for the failure messages (a transform instance runs on one task thread). */
     private R current;
@@ -79,7 +82,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             unsealer = null;
             throw e;
         }
-        OnFailure onFailure = new OnFailure(FailurePolicy.of(config.onFailure()), null, metrics,
+        onFailure = new OnFailure(FailurePolicy.of(config.onFailure()), null, metrics,
                 f -> ConnectFailures.onValue("Cannot decrypt " + where(current), f));
         decryptor = new ConnectDecryptor(unsealer, FieldSelection.of(config.fields(), List.of()),
                 new ConnectValueCodec(), onFailure);
@@ -94,6 +97,9 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
         ConnectDecryptor.Result r;
         current = record;
         try {
+            if (WholeValue.isSealed(value)) {
+                return newRecord(record, operatingSchema(record), openWhole(value, headerEdeks(record)));
+            }
             r = decryptor.decrypt(operatingSchema(record), value, headerEdeks(record));
         } catch (RuntimeException e) {
             throw ConnectFailures.onRecord("Cannot decrypt " + where(record), e);
@@ -102,6 +108,22 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
         }
         metrics.recordDecrypted(r.fields());
         return newRecord(record, r.schema(), r.value());
+    }
+
+    /**
+     * A key or value that is one envelope as a whole (the serdes' and the Streams app's format
+     * 'string', read with StringConverter or ByteArrayConverter): its plaintext bytes, as a String
+     * when it came as one (the producer's inner serializer wrote text) and as bytes otherwise.
+     */
+    private Object openWhole(Object sealed, Map<ByteBuffer, Edek> edeks) {
+        try {
+            byte[] plain = WholeValue.open(unsealer, sealed, edeks);
+            metrics.recordDecrypted(1);
+            return sealed instanceof String ? new String(plain, StandardCharsets.UTF_8) : plain;
+        } catch (RuntimeException e) {
+            return onFailure.resolve(WholeValue.PATH, sealed,
+                    () -> sealed instanceof String ? (Object) Masks.TEXT : new byte[0], e);
+        }
     }
 
     /** Every {@code fieldseal.edek} header of the record (the key and value transforms may each have added one). */

@@ -212,8 +212,7 @@ final class RecordTransformer {
     /** A whole sealed key or value; its mask is the mask text (a whole value is a string). */
     private byte[] openWhole(byte[] sealed, Map<ByteBuffer, Edek> edeks, int[] count) {
         try {
-            byte[] envelope = EnvelopeLayout.hasMagic(sealed) ? sealed : decodeText(sealed);
-            byte[] plain = WholeValue.decode(codec, crypto.unsealer().unseal(envelope, WholeValue.PATH, edeks));
+            byte[] plain = WholeValue.open(crypto.unsealer(), sealed, edeks);
             count[0]++;
             return plain;
         } catch (RuntimeException e) {
@@ -281,15 +280,6 @@ final class RecordTransformer {
             }
         }
         return false;
-    }
-
-    private static byte[] decodeText(byte[] text) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new DecryptionException(DecryptionException.Reason.MALFORMED,
-                    "A value starts like a fieldseal value but is not base64 text.");
-        }
     }
 
     static Map<ByteBuffer, Edek> headerEdeks(Headers headers) {
