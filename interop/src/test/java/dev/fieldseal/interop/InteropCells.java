@@ -16,9 +16,6 @@ import java.util.Map;
  */
 final class InteropCells {
 
-    static final String STREAMS_NO_CONNECT_FORM = "Streams decrypt stops at runtime on JSON with an embedded "
-            + "Connect schema (IllegalStateException: needs a ConnectForm), instead of restoring it";
-
     static final String CONNECT_NO_JSON_CODEC = "DecryptFields fails at runtime on JSON-codec envelopes (field: "
             + "'not a CONNECT plaintext: JSON'; header: 'Malformed encrypted value: truncated key version/EDEK block')";
     static final String CONNECT_REKEYED_HEADER = "DecryptFields fails at runtime on EncryptFields output re-keyed by "
@@ -26,8 +23,6 @@ final class InteropCells {
     static final String CONNECT_RAW_EDEK_HEADER = "under header placement the serializer and the Streams app write "
             + "fieldseal.edek as raw bytes, which the worker's default SimpleHeaderConverter does not carry: DecryptFields "
             + "fails at runtime ('Malformed encrypted value: truncated key version/EDEK block')";
-    static final String AVRO_FRAMING = "framing: Streams decrypt does not read the serializer's Avro "
-            + "single-object encoding (every record is dead-lettered, none reaches the output)";
 
     /** Re-keying is shown on the key that is rotated in the suite. */
     static final KeyType REKEY_KEY = KeyType.RSA;
@@ -37,10 +32,6 @@ final class InteropCells {
      * defect test in {@link InteropMatrixTest} checks. Empty when every cell round-trips.
      */
     static final Map<String, String> DEFECTS = Map.ofEntries(
-            Map.entry("SMT_STRUCT_VALUE/STREAMS_DECRYPT", STREAMS_NO_CONNECT_FORM),
-            Map.entry("SMT_STRUCT_KEY/STREAMS_DECRYPT", STREAMS_NO_CONNECT_FORM),
-            Map.entry("REKEY_SMT_STRUCT_VALUE/STREAMS_DECRYPT", STREAMS_NO_CONNECT_FORM),
-            Map.entry("SERDE_AVRO_VALUE/STREAMS_DECRYPT", AVRO_FRAMING),
             Map.entry("SERDE_JSON_VALUE/DECRYPT_FIELDS", CONNECT_NO_JSON_CODEC),
             Map.entry("SERDE_JSON_KEY/DECRYPT_FIELDS", CONNECT_NO_JSON_CODEC),
             Map.entry("STREAMS_JSON_VALUE/DECRYPT_FIELDS", CONNECT_NO_JSON_CODEC),

@@ -21,6 +21,7 @@ import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.record.AvroDecryptor;
 import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.record.JsonConverterForm;
 import dev.fieldseal.record.JsonDecryptor;
 import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.rotation.RotationEventsListener;

@@ -19,6 +19,7 @@ import dev.fieldseal.kms.Edek;
 import dev.fieldseal.record.AvroDecryptor;
 import dev.fieldseal.record.AvroEncryptor;
 import dev.fieldseal.record.JsonBytesEncryptor;
+import dev.fieldseal.record.JsonConverterForm;
 import dev.fieldseal.record.JsonDecryptor;
 import dev.fieldseal.record.WholeValue;
 import dev.fieldseal.scan.RecordScan;
@@ -101,10 +102,11 @@ final class RecordTransformer {
             }
             case StreamsAppConfig.MODE_DECRYPT -> {
                 onFailure = new OnFailure(crypto.failurePolicy(), null, crypto.metrics(), UndecryptableValueException::new);
-                jsonDecryptor = new JsonDecryptor(crypto.unsealer(), values, codec, new ConnectValueCodec(), null,
-                        onFailure);
+                // JSON with an embedded Connect schema (EncryptFields in front of JsonConverter) is opened too.
+                jsonDecryptor = new JsonDecryptor(crypto.unsealer(), values, codec, new ConnectValueCodec(),
+                        new JsonConverterForm(JSON), onFailure);
                 keyDecryptor = new JsonDecryptor(crypto.unsealer(), FieldSelection.of(key.fields(), List.of()), codec,
-                        new ConnectValueCodec(), null, onFailure);
+                        new ConnectValueCodec(), new JsonConverterForm(JSON), onFailure);
                 avroDecryptor = new AvroDecryptor(crypto.unsealer(), values, new AvroValueCodec(), onFailure);
             }
             default -> rekeyWalker = new RekeyWalker(crypto.rekeyer());
