@@ -39,6 +39,8 @@ public final class ConnectDecryptor {
     private final PathFilter filter;
     private final PathMemo paths = new PathMemo();
     private final ConnectValueCodec codec;
+    /** Values sealed by a JSON writer (the serializer, the Streams app) read in schemaless records. */
+    private final dev.fieldseal.codec.JsonValueCodec jsonCodec;
     private final EncryptedSchemas schemas;
     private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(512);
     private final OnFailure onFailure;
@@ -63,6 +65,7 @@ public final class ConnectDecryptor {
         this.unsealer = unsealer;
         this.filter = new PathFilter(selection);
         this.codec = codec;
+        this.jsonCodec = new dev.fieldseal.codec.JsonValueCodec(codec, new dev.fieldseal.codec.AvroValueCodec());
         this.schemas = new EncryptedSchemas(codec, false);
     }
 
@@ -245,7 +248,9 @@ public final class ConnectDecryptor {
         private Object open(Object v, String path, Schema original, boolean typed) {
             try {
                 byte[] plaintext = unsealer.unseal(envelope(v, path), path, scope);
-                Object out = codec.decode(plaintext).value();
+                Object out = original == null && dev.fieldseal.codec.ValueFamily.of(plaintext)
+                        == dev.fieldseal.codec.ValueFamily.JSON ? SchemalessJson.toConnect(jsonCodec.decode(plaintext))
+                        : codec.decode(plaintext).value();
                 count++;
                 return out;
             } catch (RuntimeException e) {

@@ -274,8 +274,7 @@ class InteropMatrixTest {
      * the deployment that runs it.
      */
     @Test
-    @Disabled("defect: " + InteropCells.CONNECT_NO_JSON_CODEC + "; "
-            + InteropCells.CONNECT_REKEYED_HEADER + "; " + InteropCells.CONNECT_RAW_EDEK_HEADER)
+    @Disabled("defect: " + InteropCells.CONNECT_RAW_EDEK_HEADER)
     void defects() throws Exception {
         List<StreamsService> decrypting = new ArrayList<>();
         try {
