@@ -3,6 +3,7 @@ package dev.fieldseal.rotation;
 import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.testkit.KafkaBroker;
@@ -68,7 +69,7 @@ class RotationEventsListenerTest {
         List<String> seen = new CopyOnWriteArrayList<>();
         RotationEventsListener l = listen(topic, System.currentTimeMillis(), seen);
         try {
-            assertEquals(true, l.running(), "a missing topic is retried, not fatal");
+            assertTrue(l.running(), "a missing topic is retried, not fatal");
             broker.createTopic(topic, 1);
             RotationEventsTopic.publish(broker.bootstrapServers(), topic, List.of(event("orders", "7", false)));
             until(Duration.ofSeconds(20), "the event on the late topic", () -> !seen.isEmpty());
