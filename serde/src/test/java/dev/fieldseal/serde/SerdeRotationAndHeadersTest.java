@@ -4,7 +4,6 @@ import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.format.EdekHeader;

@@ -1,6 +1,5 @@
 package dev.fieldseal.serde;
 
-import dev.fieldseal.record.WholeValue;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -7,7 +7,6 @@ import dev.fieldseal.avro.SingleObjectEncoding;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
-import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Unsealer;

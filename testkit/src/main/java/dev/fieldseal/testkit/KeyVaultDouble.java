@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

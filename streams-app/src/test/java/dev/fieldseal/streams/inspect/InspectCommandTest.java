@@ -12,7 +12,6 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.streams.FieldsealStreamsApp;
 import dev.fieldseal.testkit.KafkaBroker;
 import dev.fieldseal.testkit.KeyVaultDouble;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
