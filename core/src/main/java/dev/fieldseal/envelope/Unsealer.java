@@ -143,17 +143,32 @@ public final class Unsealer implements AutoCloseable {
         if (headers == null || headers.lastHeader(EdekHeader.NAME) == null) {
             return Map.of(); // field placement: no walk over the headers
         }
+        List<byte[]> values = new ArrayList<>(2);
+        for (Header h : headers.headers(EdekHeader.NAME)) {
+            values.add(h.value());
+        }
+        return mergedEdeks(values);
+    }
+
+    /**
+     * The EDEKs of a record's {@code fieldseal.edek} header values, merged (null values skipped):
+     * what every host reads, whatever its header type.
+     *
+     * @throws DecryptionException MALFORMED if a value is not an EDEK list, or there are more than
+     *         {@value #MAX_EDEK_HEADERS} of them
+     */
+    public static Map<ByteBuffer, Edek> mergedEdeks(Iterable<byte[]> headerValues) {
         Map<ByteBuffer, Edek> all = null;
         int n = 0;
-        for (Header h : headers.headers(EdekHeader.NAME)) {
-            if (h.value() == null) {
+        for (byte[] v : headerValues) {
+            if (v == null) {
                 continue;
             }
             if (++n > MAX_EDEK_HEADERS) {
                 throw new DecryptionException(Reason.MALFORMED, "The record has more than " + MAX_EDEK_HEADERS
                         + " " + EdekHeader.NAME + " headers.");
             }
-            Map<ByteBuffer, Edek> one = EdekHeader.read(h.value());
+            Map<ByteBuffer, Edek> one = EdekHeader.read(v);
             if (all == null) {
                 all = one;
             } else {

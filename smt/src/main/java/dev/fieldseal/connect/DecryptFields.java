@@ -17,7 +17,7 @@ import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -128,33 +128,29 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
 
     /** Every {@code fieldseal.edek} header of the record (the key and value transforms may each have added one). */
     private static Map<ByteBuffer, Edek> headerEdeks(ConnectRecord<?> record) {
-        Map<ByteBuffer, Edek> all = null;
+        List<byte[]> values = null;
         for (Header h : record.headers()) {
-            if (!EdekHeader.NAME.equals(h.key()) || h.value() == null) {
-                continue;
-            }
-            Map<ByteBuffer, Edek> one = parseEdekHeader(h.value());
-            if (all == null) {
-                all = one;
-            } else {
-                all = new HashMap<>(all);
-                all.putAll(one);
+            if (EdekHeader.NAME.equals(h.key()) && h.value() != null) {
+                if (values == null) {
+                    values = new ArrayList<>(2);
+                }
+                values.add(headerBytes(h.value()));
             }
         }
-        return all == null ? Map.of() : all;
+        return values == null ? Map.of() : Unsealer.mergedEdeks(values);
     }
 
     /**
      * Raw bytes (ByteArrayConverter, or headers written by the serializer or the Streams app), or
      * base64 text (the worker's default SimpleHeaderConverter writes bytes headers as base64);
-     * {@link Unsealer#headerEdeks} reads both.
+     * {@link Unsealer#mergedEdeks} reads both.
      */
-    private static Map<ByteBuffer, Edek> parseEdekHeader(Object value) {
+    private static byte[] headerBytes(Object value) {
         if (value instanceof String text) {
-            return Unsealer.headerEdeks(text.trim().getBytes(StandardCharsets.US_ASCII));
+            return text.trim().getBytes(StandardCharsets.US_ASCII);
         }
         if (value instanceof byte[] bytes) {
-            return Unsealer.headerEdeks(bytes);
+            return bytes;
         }
         throw new DataException("Header " + EdekHeader.NAME + " is a " + value.getClass().getSimpleName()
                 + ", not bytes or base64 text: use the default SimpleHeaderConverter or ByteArrayConverter.");
