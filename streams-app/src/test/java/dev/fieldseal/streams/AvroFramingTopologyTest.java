@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fieldseal.avro.SingleObjectEncoding;
 import dev.fieldseal.kms.local.LocalKeyFile;
-import dev.fieldseal.metrics.FieldsealMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,13 +19,8 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,35 +68,6 @@ class AvroFramingTopologyTest {
         return AppSettings.parse(props("decrypt")).routes().get(0).inputSchema();
     }
 
-    private final class App implements AutoCloseable {
-        final Crypto crypto;
-        final TopologyTestDriver driver;
-        final TestInputTopic<byte[], byte[]> in;
-        final TestOutputTopic<byte[], byte[]> out;
-        final TestOutputTopic<byte[], byte[]> dlq;
-
-        App(String mode) {
-            AppSettings s = AppSettings.parse(props(mode));
-            crypto = Crypto.create(s.mode(), s.fieldseal(), new FieldsealMetrics());
-            driver = new TopologyTestDriver(TopologyFactory.build(s, crypto, new AppMetrics()),
-                    StreamsService.streamsProperties(s));
-            in = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-            out = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            dlq = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
-
-        TestRecord<byte[], byte[]> pipe(byte[] value, Headers headers) {
-            in.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), value, headers));
-            return out.isEmpty() ? null : out.readRecord();
-        }
-
-        @Override
-        public void close() {
-            driver.close();
-            crypto.close();
-        }
-    }
-
     static byte[] singleObject(GenericRecord r) throws IOException {
         ByteBuffer bb = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), r.getSchema()).encode(r);
         return Arrays.copyOfRange(bb.array(), bb.arrayOffset() + bb.position(), bb.arrayOffset() + bb.limit());
@@ -131,7 +95,7 @@ class AvroFramingTopologyTest {
         for (GenericRecord original : new GenericRecord[] {Fixtures.customer(1), withNulls(2)}) {
             byte[] in = singleObject(original);
             TestRecord<byte[], byte[]> enc;
-            try (App a = new App("encrypt")) {
+            try (TopologyApp a = new TopologyApp(props("encrypt"))) {
                 enc = a.pipe(in, new RecordHeaders());
             }
             assertFalse(Fixtures.containsBytes(enc.value(), Fixtures.SSN));
@@ -139,7 +103,7 @@ class AvroFramingTopologyTest {
             GenericRecord sealed = readSingleObject(enc.value(), encrypted);
             assertTrue(sealed.get("created").toString().startsWith("/kZT"));
 
-            try (App a = new App("decrypt")) {
+            try (TopologyApp a = new TopologyApp(props("decrypt"))) {
                 TestRecord<byte[], byte[]> dec = a.pipe(enc.value(), enc.headers());
                 assertArrayEquals(in, dec.value(), "the producer's exact single-object bytes");
                 assertEquals(original, readSingleObject(dec.value(), Fixtures.CUSTOMER));
@@ -152,14 +116,14 @@ class AvroFramingTopologyTest {
         GenericRecord original = Fixtures.customer(3);
         byte[] in = Fixtures.avro(original);
         TestRecord<byte[], byte[]> enc;
-        try (App a = new App("encrypt")) {
+        try (TopologyApp a = new TopologyApp(props("encrypt"))) {
             enc = a.pipe(in, new RecordHeaders());
         }
         assertFalse(SingleObjectEncoding.hasMarker(enc.value()) && SingleObjectEncoding.of(encryptedSchema())
                 .frames(enc.value()));
         GenericRecord sealed = Fixtures.readAvro(enc.value(), encryptedSchema());
         assertArrayEquals(enc.value(), Fixtures.avro(sealed), "nothing but the datum");
-        try (App a = new App("decrypt")) {
+        try (TopologyApp a = new TopologyApp(props("decrypt"))) {
             assertArrayEquals(in, a.pipe(enc.value(), enc.headers()).value());
         }
     }
@@ -168,18 +132,18 @@ class AvroFramingTopologyTest {
     void rekeyKeepsTheSingleObjectHeaderAndTheCiphertexts() throws IOException {
         byte[] in = singleObject(Fixtures.customer(4));
         TestRecord<byte[], byte[]> enc;
-        try (App a = new App("encrypt")) {
+        try (TopologyApp a = new TopologyApp(props("encrypt"))) {
             enc = a.pipe(in, new RecordHeaders());
         }
         LocalKeyFile.addVersion(keyFile, "test");
         TestRecord<byte[], byte[]> moved;
-        try (App a = new App("rekey")) {
+        try (TopologyApp a = new TopologyApp(props("rekey"))) {
             moved = a.pipe(enc.value(), enc.headers());
         }
         assertFalse(Arrays.equals(enc.value(), moved.value()), "moved to the new version");
         assertArrayEquals(Arrays.copyOf(enc.value(), SingleObjectEncoding.HEADER_LENGTH),
                 Arrays.copyOf(moved.value(), SingleObjectEncoding.HEADER_LENGTH));
-        try (App a = new App("decrypt")) {
+        try (TopologyApp a = new TopologyApp(props("decrypt"))) {
             assertArrayEquals(in, a.pipe(moved.value(), moved.headers()).value());
         }
     }
@@ -187,13 +151,13 @@ class AvroFramingTopologyTest {
     @Test
     void aValueNamingAnotherSchemaIsNotReadAsThisOne() throws IOException {
         byte[] enc;
-        try (App a = new App("encrypt")) {
+        try (TopologyApp a = new TopologyApp(props("encrypt"))) {
             // framed with the plaintext schema's fingerprint, but the decrypt route reads the encrypted schema
             enc = a.pipe(singleObject(Fixtures.customer(5)), new RecordHeaders()).value();
         }
         byte[] wrongName = enc.clone();
         System.arraycopy(singleObject(Fixtures.customer(5)), 2, wrongName, 2, 8);
-        try (App a = new App("decrypt")) {
+        try (TopologyApp a = new TopologyApp(props("decrypt"))) {
             assertEquals(null, a.pipe(wrongName, new RecordHeaders()), "no output");
             assertFalse(a.dlq.isEmpty(), "dead-lettered as unreadable");
         }

@@ -31,11 +31,7 @@ import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,27 +70,14 @@ class KeyRetirementTopologyTest {
         return new LocalKms(keyFile, new FieldsealMetrics());
     }
 
-    /** One app over the test driver, reading "in" and writing {@code output}. */
-    final class App implements AutoCloseable {
-        final Crypto crypto;
-        final AppMetrics appMetrics = new AppMetrics();
-        final TopologyTestDriver driver;
-        final TestInputTopic<byte[], byte[]> in;
-        final TestOutputTopic<byte[], byte[]> out;
-
+    /** The app over the test driver; every record it writes is checked for the header/envelope invariant. */
+    final class App extends TopologyApp {
         App(Map<String, String> props) {
-            AppSettings s = AppSettings.parse(props);
-            crypto = Crypto.create(s.mode(), s.fieldseal(), new FieldsealMetrics());
-            driver = new TopologyTestDriver(TopologyFactory.build(s, crypto, appMetrics),
-                    StreamsService.streamsProperties(s));
-            in = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-            out = driver.createOutputTopic(s.routes().get(0).output(), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
+            super(props);
         }
 
         List<TestRecord<byte[], byte[]>> pipe(byte[] key, byte[] value, Headers headers) {
-            in.pipeInput(new TestRecord<>(key, value, headers));
-            List<TestRecord<byte[], byte[]>> got = out.readRecordsToList();
+            List<TestRecord<byte[], byte[]>> got = pipeAll(key, value, headers);
             got.forEach(r -> assertInvariant(r.key(), r.value(), r.headers()));
             return got;
         }
@@ -103,12 +86,6 @@ class KeyRetirementTopologyTest {
             List<TestRecord<byte[], byte[]>> got = pipe(key, value, headers);
             assertEquals(1, got.size(), "one output record");
             return got.get(0);
-        }
-
-        @Override
-        public void close() {
-            driver.close();
-            crypto.close();
         }
     }
 

@@ -38,13 +38,8 @@ import java.util.concurrent.CompletionStage;
 import javax.crypto.SecretKey;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,38 +60,6 @@ class TopologyTest {
     void keys() {
         keyFile = dir.resolve("keys.json");
         v1 = LocalKeyFile.addVersion(keyFile, "test");
-    }
-
-    /** A running topology over the test driver. */
-    final class App implements AutoCloseable {
-        final Crypto crypto;
-        final AppMetrics appMetrics = new AppMetrics();
-        final TopologyTestDriver driver;
-        final TestInputTopic<byte[], byte[]> in;
-        final TestOutputTopic<byte[], byte[]> out;
-        final TestOutputTopic<byte[], byte[]> dlq;
-
-        App(Map<String, String> props, Kms kms) {
-            AppSettings s = AppSettings.parse(props);
-            FieldsealMetrics m = new FieldsealMetrics();
-            crypto = kms == null ? Crypto.create(s.mode(), s.fieldseal(), m) : Crypto.over(s.mode(), s.fieldseal(), kms, m);
-            driver = new TopologyTestDriver(TopologyFactory.build(s, crypto, appMetrics),
-                    StreamsService.streamsProperties(s));
-            in = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-            out = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            dlq = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
-
-        TestRecord<byte[], byte[]> pipe(byte[] value, Headers headers) {
-            in.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), value, headers));
-            return out.isEmpty() ? null : out.readRecord();
-        }
-
-        @Override
-        public void close() {
-            driver.close();
-            crypto.close();
-        }
     }
 
     Map<String, String> props(String mode, String format, String fields) {
@@ -120,8 +83,8 @@ class TopologyTest {
         return p;
     }
 
-    App app(String mode, String format, String fields) {
-        return new App(props(mode, format, fields), null);
+    TopologyApp app(String mode, String format, String fields) {
+        return new TopologyApp(props(mode, format, fields), null);
     }
 
     // ---- JSON ----------------------------------------------------------------------------------
@@ -130,7 +93,7 @@ class TopologyTest {
     void jsonEncryptSealsFieldsAndAnnotatesHeadersThenDecryptRestoresTheDocument() throws Exception {
         byte[] plain = Fixtures.customerJson(1).getBytes(StandardCharsets.UTF_8);
         TestRecord<byte[], byte[]> enc;
-        try (App a = app("encrypt", "json", "ssn,address.street")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn,address.street")) {
             enc = a.pipe(plain, new RecordHeaders().add("trace", "t1".getBytes(StandardCharsets.UTF_8)));
             assertEquals(1, a.crypto.metrics().get(FieldsealMetrics.RECORDS_ENCRYPTED));
             assertEquals(2, a.crypto.metrics().get(FieldsealMetrics.FIELDS_ENCRYPTED));
@@ -146,7 +109,7 @@ class TopologyTest {
         assertEquals("t1", header(enc.headers(), "trace"), "other headers are kept");
         assertEquals("k", new String(enc.key(), StandardCharsets.UTF_8), "keys pass through");
 
-        try (App a = app("decrypt", "json", null)) {
+        try (TopologyApp a = app("decrypt", "json", null)) {
             TestRecord<byte[], byte[]> dec = a.pipe(enc.value(), enc.headers());
             assertEquals(JSON.readTree(plain), JSON.readTree(dec.value()));
             assertNull(dec.headers().lastHeader(SealedRecord.KEK_ID_HEADER), "annotation removed after decryption");
@@ -161,18 +124,18 @@ class TopologyTest {
         p.put("fieldseal.envelope.placement", "header");
         byte[] plain = Fixtures.customerJson(2).getBytes(StandardCharsets.UTF_8);
         TestRecord<byte[], byte[]> enc;
-        try (App a = new App(p, null)) {
+        try (TopologyApp a = new TopologyApp(p, null)) {
             enc = a.pipe(plain, new RecordHeaders());
         }
         assertNotNull(enc.headers().lastHeader("fieldseal.edek"));
-        try (App a = app("decrypt", "json", null)) {
+        try (TopologyApp a = app("decrypt", "json", null)) {
             assertEquals(JSON.readTree(plain), JSON.readTree(a.pipe(enc.value(), enc.headers()).value()));
         }
     }
 
     @Test
     void tombstonesPassThrough() {
-        try (App a = app("encrypt", "json", "ssn")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn")) {
             TestRecord<byte[], byte[]> r = a.pipe(null, new RecordHeaders());
             assertNull(r.value());
         }
@@ -182,18 +145,18 @@ class TopologyTest {
     void jsonRekeyMovesOnlyWrappedDeksAndCopiesNewestRecordsUnchanged() throws Exception {
         byte[] plain = Fixtures.customerJson(3).getBytes(StandardCharsets.UTF_8);
         TestRecord<byte[], byte[]> old;
-        try (App a = app("encrypt", "json", "ssn,address.street")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn,address.street")) {
             old = a.pipe(plain, new RecordHeaders());
         }
         String v2 = LocalKeyFile.addVersion(keyFile, "test");
         TestRecord<byte[], byte[]> fresh;
-        try (App a = app("encrypt", "json", "ssn")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn")) {
             fresh = a.pipe(plain, new RecordHeaders());
             assertEquals(v2, header(fresh.headers(), SealedRecord.KEK_VERSION_HEADER));
         }
         TestRecord<byte[], byte[]> moved;
         TestRecord<byte[], byte[]> copied;
-        try (App a = app("rekey", "json", null)) {
+        try (TopologyApp a = app("rekey", "json", null)) {
             moved = a.pipe(old.value(), old.headers());
             copied = a.pipe(fresh.value(), fresh.headers());
             assertEquals(1, a.appMetrics.rekeyedRecords());
@@ -220,7 +183,7 @@ class TopologyTest {
         assertEquals(before, after, "nothing else changed");
 
         LocalKeyFile.setEnabled(keyFile, "test", v1, false);
-        try (App a = app("decrypt", "json", null)) {
+        try (TopologyApp a = app("decrypt", "json", null)) {
             assertEquals(JSON.readTree(plain), JSON.readTree(a.pipe(moved.value(), moved.headers()).value()),
                     "decrypts with v1 disabled");
         }
@@ -241,7 +204,7 @@ class TopologyTest {
         byte[] plain = Fixtures.avro(c);
         TestRecord<byte[], byte[]> enc;
         Schema encrypted;
-        try (App a = app("encrypt", "avro", "ssn,email,address.street,balance,birth_date")) {
+        try (TopologyApp a = app("encrypt", "avro", "ssn,email,address.street,balance,birth_date")) {
             enc = a.pipe(plain, new RecordHeaders());
             encrypted = new RecordTransformer(AppSettings.parse(props("encrypt", "avro",
                     "ssn,email,address.street,balance,birth_date")).routes().get(0), a.crypto).outputSchema();
@@ -253,7 +216,7 @@ class TopologyTest {
         assertEquals("Ada 4", e.get("name").toString());
         assertEquals(v1, header(enc.headers(), SealedRecord.KEK_VERSION_HEADER));
 
-        try (App a = app("decrypt", "avro", "ssn,email,address.street,balance,birth_date")) {
+        try (TopologyApp a = app("decrypt", "avro", "ssn,email,address.street,balance,birth_date")) {
             TestRecord<byte[], byte[]> dec = a.pipe(enc.value(), enc.headers());
             assertArrayEquals(plain, dec.value(), "same bytes as the producer's");
         }
@@ -264,13 +227,13 @@ class TopologyTest {
         String fields = "ssn,email";
         byte[] plain = Fixtures.avro(Fixtures.customer(5));
         TestRecord<byte[], byte[]> enc;
-        try (App a = app("encrypt", "avro", fields)) {
+        try (TopologyApp a = app("encrypt", "avro", fields)) {
             enc = a.pipe(plain, new RecordHeaders());
         }
         String v2 = LocalKeyFile.addVersion(keyFile, "test");
         Schema encrypted = AppSettings.parse(props("rekey", "avro", fields)).routes().get(0).inputSchema();
         TestRecord<byte[], byte[]> moved;
-        try (App a = app("rekey", "avro", fields)) {
+        try (TopologyApp a = app("rekey", "avro", fields)) {
             moved = a.pipe(enc.value(), enc.headers());
             TestRecord<byte[], byte[]> again = a.pipe(moved.value(), moved.headers());
             assertArrayEquals(moved.value(), again.value());
@@ -289,7 +252,7 @@ class TopologyTest {
             assertNotEquals(eb.edek().kek().version(), en.edek().kek().version());
         }
         assertEquals(b.get("name").toString(), n.get("name").toString());
-        try (App a = app("decrypt", "avro", fields)) {
+        try (TopologyApp a = app("decrypt", "avro", fields)) {
             assertArrayEquals(plain, a.pipe(moved.value(), moved.headers()).value());
         }
     }
@@ -298,7 +261,7 @@ class TopologyTest {
 
     @Test
     void malformedJsonIsDeadLetteredWithoutItsValue() {
-        try (App a = app("encrypt", "json", "ssn")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn")) {
             byte[] bad = ("{\"ssn\":\"" + SSN + "\", oops").getBytes(StandardCharsets.UTF_8);
             assertNull(a.pipe(bad, new RecordHeaders()));
             TestRecord<byte[], byte[]> d = a.dlq.readRecord();
@@ -314,7 +277,7 @@ class TopologyTest {
 
     @Test
     void shapeErrorIsDeadLetteredWithTheConfiguredFieldsRemoved() throws Exception {
-        try (App a = app("encrypt", "json", "ssn,address.street")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn,address.street")) {
             byte[] odd = ("{\"id\":7,\"name\":\"Bob\",\"ssn\":\"" + SSN + "\",\"address\":\"12 Main St\"}")
                     .getBytes(StandardCharsets.UTF_8);
             assertNull(a.pipe(odd, new RecordHeaders()));
@@ -333,14 +296,14 @@ class TopologyTest {
     @Test
     void tamperedCiphertextIsDeadLetteredOnDecrypt() throws Exception {
         TestRecord<byte[], byte[]> enc;
-        try (App a = app("encrypt", "json", "ssn,email")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn,email")) {
             enc = a.pipe(Fixtures.customerJson(8).getBytes(StandardCharsets.UTF_8), new RecordHeaders());
         }
         ObjectNode doc = (ObjectNode) JSON.readTree(enc.value());
         byte[] env = Base64.getDecoder().decode(doc.get("ssn").textValue());
         env[env.length - 1] ^= 1;
         doc.put("ssn", Base64.getEncoder().encodeToString(env));
-        try (App a = app("decrypt", "json", "ssn,email")) {
+        try (TopologyApp a = app("decrypt", "json", "ssn,email")) {
             assertNull(a.pipe(JSON.writeValueAsBytes(doc), enc.headers()));
             TestRecord<byte[], byte[]> d = a.dlq.readRecord();
             assertEquals(DecryptionException.class.getName(), header(d.headers(), DeadLetters.ERROR_CLASS));
@@ -354,7 +317,7 @@ class TopologyTest {
     @Test
     void decryptHonoursOnFailureForATamperedValue() throws Exception {
         TestRecord<byte[], byte[]> enc;
-        try (App a = app("encrypt", "json", "ssn,email")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn,email")) {
             enc = a.pipe(Fixtures.customerJson(9).getBytes(StandardCharsets.UTF_8), new RecordHeaders());
         }
         ObjectNode doc = (ObjectNode) JSON.readTree(enc.value());
@@ -366,7 +329,7 @@ class TopologyTest {
 
         Map<String, String> ciphertext = props("decrypt", "json", null);
         ciphertext.put("fieldseal.on.failure", "ciphertext");
-        try (App a = new App(ciphertext, null)) {
+        try (TopologyApp a = new TopologyApp(ciphertext, null)) {
             TestRecord<byte[], byte[]> out = a.pipe(value, enc.headers());
             JsonNode v = JSON.readTree(out.value());
             assertEquals(tampered, v.get("ssn").textValue(), "left sealed, as it was");
@@ -377,7 +340,7 @@ class TopologyTest {
         }
         Map<String, String> mask = props("decrypt", "json", null);
         mask.put("fieldseal.on.failure", "mask");
-        try (App a = new App(mask, null)) {
+        try (TopologyApp a = new TopologyApp(mask, null)) {
             JsonNode v = JSON.readTree(a.pipe(value, enc.headers()).value());
             assertNotEquals(tampered, v.get("ssn").textValue());
             assertFalse(v.get("ssn").asText().contains(SSN));
@@ -389,7 +352,7 @@ class TopologyTest {
 
     @Test
     void avroValueOfAnotherSchemaIsDeadLetteredWithoutValueAndAvroShapeKeepsOtherFields() throws Exception {
-        try (App a = app("encrypt", "avro", "ssn,email")) {
+        try (TopologyApp a = app("encrypt", "avro", "ssn,email")) {
             assertNull(a.pipe(new byte[] {1, 2, 3}, new RecordHeaders()));
             TestRecord<byte[], byte[]> d = a.dlq.readRecord();
             assertNull(d.value());
@@ -399,11 +362,11 @@ class TopologyTest {
         Map<String, String> p = props("decrypt", "avro", "ssn,email");
         p.put("fieldseal.kek.allowed", "local:other");
         TestRecord<byte[], byte[]> enc;
-        try (App a = app("encrypt", "avro", "ssn,email")) {
+        try (TopologyApp a = app("encrypt", "avro", "ssn,email")) {
             enc = a.pipe(Fixtures.avro(Fixtures.customer(9)), new RecordHeaders());
         }
         LocalKeyFile.addVersion(keyFile, "other");
-        try (App a = new App(p, null)) {
+        try (TopologyApp a = new TopologyApp(p, null)) {
             assertNull(a.pipe(enc.value(), enc.headers()));
             TestRecord<byte[], byte[]> d = a.dlq.readRecord();
             assertEquals("json", header(d.headers(), DeadLetters.VALUE_FORMAT));
@@ -417,12 +380,12 @@ class TopologyTest {
     @Test
     void keyVaultOutageStopsTheTaskWithoutOutputOrDeadLetter() {
         TestRecord<byte[], byte[]> enc;
-        try (App a = app("encrypt", "json", "ssn")) {
+        try (TopologyApp a = app("encrypt", "json", "ssn")) {
             enc = a.pipe(Fixtures.customerJson(10).getBytes(StandardCharsets.UTF_8), new RecordHeaders());
         }
         Map<String, String> p = props("decrypt", "json", null);
         Kms down = new FailingKms(new LocalKms(keyFile, new FieldsealMetrics()));
-        try (App a = new App(p, down)) {
+        try (TopologyApp a = new TopologyApp(p, down)) {
             RuntimeException e = assertThrows(RuntimeException.class, () -> a.pipe(enc.value(), enc.headers()));
             Throwable c = e;
             while (c != null && !(c instanceof KmsException)) {
@@ -439,7 +402,7 @@ class TopologyTest {
     void withoutDeadLetterTopicAPermanentFailureStopsTheApp() {
         Map<String, String> p = props("encrypt", "json", "ssn");
         p.remove("fieldseal.dlq.topic");
-        try (App a = new App(p, null)) {
+        try (TopologyApp a = new TopologyApp(p, null)) {
             assertThrows(RuntimeException.class, () -> a.pipe("not json".getBytes(StandardCharsets.UTF_8),
                     new RecordHeaders()));
             assertTrue(a.out.isEmpty());
