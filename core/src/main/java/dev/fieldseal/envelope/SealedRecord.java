@@ -64,10 +64,21 @@ public final class SealedRecord {
     }
 
     /**
-     * The headers to add to the record, in order; empty if nothing was encrypted. Several KEK
-     * versions (a rotation in the middle of a record) are listed comma-separated.
+     * The headers to add to a Kafka record, in order; empty if nothing was encrypted. Several KEK
+     * versions (a rotation in the middle of a record) are listed comma-separated. Every value is
+     * text, the EDEK list as base64 ({@link EdekHeader#writeText}), so a Connect sink's default
+     * SimpleHeaderConverter carries it unchanged.
      */
     public Map<String, byte[]> headers() {
+        return headers(false);
+    }
+
+    /**
+     * {@link #headers()}, with the EDEK list as raw bytes when {@code binaryEdek}: what a Connect
+     * transform adds as a bytes header, which the worker's header converter then writes (as base64
+     * under the default SimpleHeaderConverter).
+     */
+    public Map<String, byte[]> headers(boolean binaryEdek) {
         Map<String, byte[]> h = new LinkedHashMap<>(4);
         if (firstKek == null) {
             return h;
@@ -86,7 +97,8 @@ public final class SealedRecord {
             h.put(KEK_VERSION_HEADER, String.join(",", versions).getBytes(StandardCharsets.UTF_8));
         }
         if (headerPlacement) {
-            h.put(EdekHeader.NAME, EdekHeader.write(new ArrayList<>(edekBlocks.values())));
+            List<byte[]> blocks = new ArrayList<>(edekBlocks.values());
+            h.put(EdekHeader.NAME, binaryEdek ? EdekHeader.write(blocks) : EdekHeader.writeText(blocks));
         }
         return h;
     }

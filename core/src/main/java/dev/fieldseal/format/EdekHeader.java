@@ -12,6 +12,11 @@ import java.util.Map;
  * The {@code fieldseal.edek} record header of header placement: the EDEKs a record's values refer
  * to, each written once per record as {@code varint length, EDEK block}. Values name them by
  * {@link EnvelopeLayout#dekRef 8-byte reference}.
+ *
+ * <p>On a Kafka record the list is written as base64 text ({@link #writeText}): a Connect sink's
+ * default SimpleHeaderConverter turns header bytes into a string, which raw bytes do not survive.
+ * Readers accept both forms, since a Connect transform's bytes header is raw under
+ * ByteArrayConverter.
  */
 public final class EdekHeader {
 
@@ -29,23 +34,29 @@ public final class EdekHeader {
         return out.toByteArray();
     }
 
+    /** {@link #write}, as base64 text in US-ASCII bytes. */
+    public static byte[] writeText(Collection<byte[]> edekBlocks) {
+        return java.util.Base64.getEncoder().encode(write(edekBlocks));
+    }
+
     /**
      * The EDEKs of a header value by their reference.
      *
      * @throws DecryptionException MALFORMED if the header is not a valid EDEK list
      */
     public static Map<ByteBuffer, Edek> read(byte[] header) {
+        byte[] decoded;
         try {
+            // The text form first, as Kafka hosts write it; raw bytes fail this at their first
+            // byte outside the base64 alphabet, which random wrapped-key bytes are sure to have.
+            decoded = java.util.Base64.getDecoder().decode(header);
+        } catch (IllegalArgumentException raw) {
             return readRaw(header);
-        } catch (DecryptionException raw) {
-            // Connect's default SimpleHeaderConverter writes a bytes header as base64 text.
-            byte[] decoded;
-            try {
-                decoded = java.util.Base64.getDecoder().decode(header);
-            } catch (IllegalArgumentException notBase64) {
-                throw raw;
-            }
+        }
+        try {
             return readRaw(decoded);
+        } catch (DecryptionException notText) {
+            return readRaw(header);
         }
     }
 

@@ -70,7 +70,6 @@ import org.apache.kafka.connect.storage.Converter;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,7 +156,6 @@ class InteropMatrixTest {
                     if (!f.rekeyed() || k == InteropCells.REKEY_KEY) {
                         all.add(f.topic(k, p));
                         all.add("opened." + f.topic(k, p));
-                        all.add("defect." + f.topic(k, p));
                     }
                 }
             }
@@ -216,7 +214,7 @@ class InteropMatrixTest {
                         if (!f.rekeyed() || k == rk) {
                             readOnce(f.topic(k, p));
                         }
-                        if ((!f.rekeyed() || k == rk) && InteropCells.streamsDecrypts(f)) {
+                        if ((!f.rekeyed() || k == rk)) {
                             read.put("opened." + f.topic(k, p), topics.read("opened." + f.topic(k, p), RECORDS));
                         }
                     }
@@ -261,32 +259,6 @@ class InteropMatrixTest {
         };
         for (int i = 0; i < RECORDS; i++) {
             assertEquals(expected(cell.writer(), i), opened.get(i), cell + ": record " + i);
-        }
-    }
-
-    /**
-     * The cells listed as defects, run as the suite runs them: each fails for the reason its table
-     * row gives. Streams decrypt cells get their own deployment here, since a failing route stops
-     * the deployment that runs it.
-     */
-    @Test
-    @Disabled("defect: " + InteropCells.CONNECT_RAW_EDEK_HEADER)
-    void defects() throws Exception {
-        List<StreamsService> decrypting = new ArrayList<>();
-        try {
-            decrypting.add(StreamsService.start(AppSettings.parse(streamsDecrypt(true, "defect.", Family.values(), false))));
-            decrypting.add(StreamsService.start(AppSettings.parse(streamsDecrypt(false, "defect.", Family.values(), false))));
-            for (InteropCell c : InteropCells.defects()) {
-                String topic = c.writer().family.topic(c.keyType(), c.placement());
-                if (c.reader() == Reader.STREAMS_DECRYPT && !read.containsKey("opened." + topic)) {
-                    read.put("opened." + topic, topics.read("defect." + topic, RECORDS));
-                }
-            }
-        } finally {
-            decrypting.forEach(StreamsService::close);
-        }
-        for (InteropCell c : InteropCells.defects()) {
-            roundTrip(c);
         }
     }
 
@@ -649,12 +621,9 @@ class InteropMatrixTest {
         return StreamsRuns.base(topics.bootstrapServers(), "matrix-rekey", "rekey", true, f);
     }
 
+    /** Streams decrypt of every sealed topic of the Key Vault keys, or of the local key, into {@code opened.*}. */
     private Map<String, String> streamsDecrypt(boolean keyVault) {
-        return streamsDecrypt(keyVault, "opened.", Family.values(), true);
-    }
-
-    /** Streams decrypt over the sealed topics of {@code families} whose route is expected to work (or not). */
-    private Map<String, String> streamsDecrypt(boolean keyVault, String prefix, Family[] families, boolean working) {
+        String prefix = "opened.";
         KeyType main = keyVault ? KeyType.RSA : KeyType.LOCAL;
         Map<String, Object> f = kekProps(main);
         if (keyVault) {
@@ -663,9 +632,6 @@ class InteropMatrixTest {
         f.put("dlq.topic", "dlq");
         List<String> names = new ArrayList<>();
         for (Family fam : Family.values()) {
-            if (InteropCells.streamsDecrypts(fam) != working) {
-                continue;
-            }
             for (KeyType k : KeyType.values()) {
                 if ((k == KeyType.LOCAL) == keyVault || (fam.rekeyed() && k != InteropCells.REKEY_KEY)) {
                     continue;

@@ -2,7 +2,6 @@ package dev.fieldseal.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fieldseal.config.ConfigDocs;
 import java.nio.file.Files;
@@ -25,12 +24,5 @@ class InteropTableTest {
         assertNotNull(section, "docs/interop.md lacks the generated:interop section");
         assertEquals(expected, section, "docs/interop.md drifted from InteropCells: paste "
                 + "interop/target/interop-table.md between the markers");
-    }
-
-    @Test
-    void everyCellIsRunOrDisabledAsADefect() {
-        assertEquals(InteropCells.all().size(), InteropCells.roundTrips().size() + InteropCells.defects().size());
-        assertTrue(InteropCells.all().stream().allMatch(c -> c.roundTrip() || c.expected().startsWith("defect: ")
-                || c.expected().startsWith("refused: ")));
     }
 }

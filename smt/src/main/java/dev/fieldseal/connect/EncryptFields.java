@@ -103,7 +103,7 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
         Headers headers = record.headers().duplicate();
         if (r.sealed().fields() > 0) {
             metrics.recordEncrypted(r.sealed().fields());
-            r.sealed().headers().forEach((name, bytes) -> add(headers, name, bytes));
+            r.sealed().headers(true).forEach((name, bytes) -> add(headers, name, bytes));
         }
         return newRecord(record, r.schema(), r.value(), headers);
     }
