@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.model.avro.AvroEncryptor;
 import dev.fieldseal.streams.FieldsealStreamsApp;
 import dev.fieldseal.streams.StreamsService;
 import java.io.ByteArrayOutputStream;

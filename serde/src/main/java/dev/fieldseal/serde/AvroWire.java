@@ -1,9 +1,9 @@
 package dev.fieldseal.serde;
 
-import dev.fieldseal.avro.SingleObjectEncoding;
+import dev.fieldseal.model.avro.SingleObjectEncoding;
 import dev.fieldseal.config.FieldsealConfig;
-import dev.fieldseal.record.AvroDecryptor;
-import dev.fieldseal.record.AvroEncryptor;
+import dev.fieldseal.model.avro.AvroDecryptor;
+import dev.fieldseal.model.avro.AvroEncryptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;

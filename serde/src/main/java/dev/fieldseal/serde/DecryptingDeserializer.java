@@ -1,6 +1,7 @@
 package dev.fieldseal.serde;
 
-import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.value.FieldOpener;
+import dev.fieldseal.value.WholeValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,17 +20,16 @@ import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.AvroDecryptor;
-import dev.fieldseal.record.AvroEncryptor;
-import dev.fieldseal.record.JsonConverterForm;
-import dev.fieldseal.record.JsonDecryptor;
+import dev.fieldseal.model.avro.AvroDecryptor;
+import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.model.json.JsonConverterForm;
+import dev.fieldseal.model.json.JsonDecryptor;
 import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
@@ -214,20 +214,17 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         if (!EnvelopeLayout.hasTextMagic(text)) {
             return inner.deserialize(topic, headers, data); // not encrypted: passed through as it is
         }
-        byte[] plaintext;
-        try {
-            plaintext = WholeValue.decode(new JsonValueCodec(),
-                    unsealer.unseal(Base64.getDecoder().decode(text), WholeValue.PATH, edeks));
-            counted(1);
-        } catch (RuntimeException e) {
-            String replacement = onFailure.resolve(WholeValue.PATH, text, onFailure::maskText, e);
-            if (replacement == text) {
-                return inner.deserialize(topic, headers, data);
-            }
-            return replacement == null ? null
-                    : inner.deserialize(topic, headers, replacement.getBytes(StandardCharsets.UTF_8));
+        FieldOpener opener = new FieldOpener(unsealer, edeks, onFailure);
+        Object opened = WholeValue.open(opener, (Object) text, plaintext -> plaintext, maskText -> maskText);
+        counted(opener.opened());
+        if (opened == text) {
+            return inner.deserialize(topic, headers, data); // left sealed by the policy
         }
-        return inner.deserialize(topic, headers, plaintext);
+        if (opened == null) {
+            return null;
+        }
+        byte[] plain = opened instanceof byte[] b ? b : ((String) opened).getBytes(StandardCharsets.UTF_8);
+        return inner.deserialize(topic, headers, plain);
     }
 
     /** Not a value failure (those arrive as SerializationException): a record this reader cannot handle at all. */

@@ -1,6 +1,7 @@
 package dev.fieldseal.serde;
 
-import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.value.FieldSealer;
+import dev.fieldseal.value.WholeValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,16 +13,14 @@ import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.AvroEncryptor;
-import dev.fieldseal.record.JsonBytesEncryptor;
-import dev.fieldseal.record.JsonEncryptor;
+import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.model.json.JsonBytesEncryptor;
+import dev.fieldseal.model.json.JsonEncryptor;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import dev.fieldseal.rotation.SealerRefresh;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -145,9 +144,9 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
                 }
                 default: {
                     byte[] plain = data instanceof byte[] b ? b : inner.serialize(topic, headers, data);
-                    sealed = sealer.newRecord();
-                    byte[] envelope = sealer.seal(WholeValue.encode(codec, plain), WholeValue.PATH, false, sealed);
-                    out = Base64.getEncoder().encodeToString(envelope).getBytes(StandardCharsets.US_ASCII);
+                    FieldSealer fields = new FieldSealer(sealer);
+                    out = WholeValue.seal(fields, plain, false);
+                    sealed = fields.record();
                     break;
                 }
             }

@@ -1,6 +1,6 @@
 package dev.fieldseal.serde;
 
-import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.value.WholeValue;
 
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.failure.Masks;

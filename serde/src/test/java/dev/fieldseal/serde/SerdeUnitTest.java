@@ -15,7 +15,7 @@ import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.kms.local.LocalKeyFile;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.ConnectEncryptor;
+import dev.fieldseal.model.connect.ConnectEncryptor;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -281,7 +281,7 @@ class SerdeUnitTest {
     /** Keeps the test independent of the record package's helpers. */
     static final class AvroWireAccess {
         static boolean encrypted(Schema s) {
-            return dev.fieldseal.record.AvroDecryptor.hasEncryptedFields(s);
+            return dev.fieldseal.model.avro.AvroDecryptor.hasEncryptedFields(s);
         }
     }
 

@@ -9,8 +9,9 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EdekHeader;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.ConnectDecryptor;
-import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.model.connect.ConnectDecryptor;
+import dev.fieldseal.value.FieldOpener;
+import dev.fieldseal.value.WholeValue;
 import dev.fieldseal.failure.Masks;
 import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.rotation.RotationEventsListener;
@@ -116,14 +117,12 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
      * when it came as one (the producer's inner serializer wrote text) and as bytes otherwise.
      */
     private Object openWhole(Object sealed, Map<ByteBuffer, Edek> edeks) {
-        try {
-            byte[] plain = WholeValue.open(unsealer, sealed, edeks);
-            metrics.recordDecrypted(1);
-            return sealed instanceof String ? new String(plain, StandardCharsets.UTF_8) : plain;
-        } catch (RuntimeException e) {
-            return onFailure.resolve(WholeValue.PATH, sealed,
-                    () -> sealed instanceof String ? (Object) Masks.TEXT : new byte[0], e);
-        }
+        FieldOpener opener = new FieldOpener(unsealer, edeks, onFailure);
+        Object out = WholeValue.open(opener, sealed,
+                plain -> sealed instanceof String ? new String(plain, StandardCharsets.UTF_8) : plain,
+                maskText -> sealed instanceof String ? Masks.TEXT : new byte[0]);
+        metrics.recordDecrypted(opener.opened());
+        return out;
     }
 
     /** Every {@code fieldseal.edek} header of the record (the key and value transforms may each have added one). */

@@ -6,7 +6,7 @@ import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.envelope.SealedRecord;
-import dev.fieldseal.record.ConnectEncryptor;
+import dev.fieldseal.model.connect.ConnectEncryptor;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import dev.fieldseal.rotation.SealerRefresh;

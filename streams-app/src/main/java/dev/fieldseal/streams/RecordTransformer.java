@@ -3,7 +3,7 @@ package dev.fieldseal.streams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fieldseal.avro.SingleObjectEncoding;
+import dev.fieldseal.model.avro.SingleObjectEncoding;
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
@@ -15,17 +15,19 @@ import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
-import dev.fieldseal.record.AvroDecryptor;
-import dev.fieldseal.record.AvroEncryptor;
-import dev.fieldseal.record.JsonBytesEncryptor;
-import dev.fieldseal.record.JsonConverterForm;
-import dev.fieldseal.record.JsonDecryptor;
-import dev.fieldseal.record.WholeValue;
+import dev.fieldseal.model.avro.AvroDecryptor;
+import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.model.json.JsonBytesEncryptor;
+import dev.fieldseal.model.json.JsonConverterForm;
+import dev.fieldseal.model.json.JsonDecryptor;
+import dev.fieldseal.value.FieldOpener;
+import dev.fieldseal.value.FieldSealer;
+import dev.fieldseal.value.WholeValue;
 import dev.fieldseal.scan.RecordScan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Base64;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -133,32 +135,28 @@ final class RecordTransformer {
     // ---- encrypt -------------------------------------------------------------------------------
 
     private Output encrypt(byte[] key, byte[] value) {
-        SealedRecord sealed = crypto.sealer().newRecord();
+        FieldSealer fields = new FieldSealer(crypto.sealer());
+        SealedRecord sealed = fields.record();
         byte[] k = key == null || route.key().none() ? key
-                : route.key().whole() ? sealWhole(key, route.key().deterministic(), sealed) : sealJson(keyEncryptor, key, sealed);
+                : route.key().whole() ? WholeValue.seal(fields, key, route.key().deterministic()) : sealJson(keyEncryptor, key, fields);
         byte[] v = value;
         if (value != null) {
             if (route.whole()) {
-                v = sealWhole(value, false, sealed);
+                v = WholeValue.seal(fields, value, false);
             } else if (route.avro()) {
-                AvroEncryptor.Result r = avroEncryptor.encrypt(readAvro(value), sealed);
+                AvroEncryptor.Result r = avroEncryptor.encrypt(readAvro(value), fields);
                 v = writeAvro(r.value(), inputFraming.frames(value));
             } else {
-                v = sealJson(jsonEncryptor, value, sealed);
+                v = sealJson(jsonEncryptor, value, fields);
             }
         }
         crypto.metrics().recordEncrypted(sealed.fields());
         return new Output(k, v, sealed.fields() > 0 ? sealed.headers() : null);
     }
 
-    private byte[] sealWhole(byte[] plain, boolean deterministic, SealedRecord sealed) {
-        byte[] envelope = crypto.sealer().seal(WholeValue.encode(codec, plain), WholeValue.PATH, deterministic, sealed);
-        return Base64.getEncoder().encode(envelope);
-    }
-
-    private static byte[] sealJson(JsonBytesEncryptor encryptor, byte[] json, SealedRecord sealed) {
+    private static byte[] sealJson(JsonBytesEncryptor encryptor, byte[] json, FieldSealer fields) {
         try {
-            return encryptor.encrypt(json, sealed).value();
+            return encryptor.encrypt(json, fields).value();
         } catch (IOException e) {
             throw notJson(e);
         }
@@ -212,18 +210,12 @@ final class RecordTransformer {
 
     /** A whole sealed key or value; its mask is the mask text (a whole value is a string). */
     private byte[] openWhole(byte[] sealed, Map<ByteBuffer, Edek> edeks, int[] count) {
-        try {
-            byte[] plain = WholeValue.open(crypto.unsealer(), sealed, edeks);
-            count[0]++;
-            return plain;
-        } catch (RuntimeException e) {
-            byte[] replacement = onFailure.resolve(WholeValue.PATH, sealed,
-                    () -> Masks.TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8), e);
-            if (replacement == sealed) {
-                count[1]++;
-            }
-            return replacement;
-        }
+        FieldOpener opener = new FieldOpener(crypto.unsealer(), edeks, onFailure);
+        byte[] out = WholeValue.open(opener, sealed, plain -> plain,
+                maskText -> Masks.TEXT.getBytes(StandardCharsets.UTF_8));
+        count[0] += opener.opened();
+        count[1] += opener.leftSealed();
+        return out;
     }
 
     private static JsonDecryptor.TextResult openJson(JsonDecryptor decryptor, byte[] json, Map<ByteBuffer, Edek> edeks) {

@@ -1,6 +1,6 @@
 package dev.fieldseal.streams;
 
-import dev.fieldseal.avro.SingleObjectEncoding;
+import dev.fieldseal.model.avro.SingleObjectEncoding;
 import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.scan.EnvelopeLocator;

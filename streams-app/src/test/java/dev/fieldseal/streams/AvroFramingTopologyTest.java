@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fieldseal.avro.SingleObjectEncoding;
+import dev.fieldseal.model.avro.SingleObjectEncoding;
 import dev.fieldseal.kms.local.LocalKeyFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;

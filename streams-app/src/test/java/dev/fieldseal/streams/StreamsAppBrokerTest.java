@@ -17,7 +17,7 @@ import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.Envelope;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.JsonDecryptor;
+import dev.fieldseal.model.json.JsonDecryptor;
 import dev.fieldseal.testkit.KafkaBroker;
 import dev.fieldseal.testkit.KeyVaultDouble;
 import java.nio.charset.StandardCharsets;

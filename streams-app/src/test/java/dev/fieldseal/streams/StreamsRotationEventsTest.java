@@ -12,7 +12,7 @@ import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.metrics.FieldsealMetrics;
-import dev.fieldseal.record.JsonBytesEncryptor;
+import dev.fieldseal.model.json.JsonBytesEncryptor;
 import dev.fieldseal.testkit.KafkaBroker;
 import dev.fieldseal.testkit.KeyVaultDouble;
 import dev.fieldseal.testkit.RotationEventsTopic;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /** Builds the Entra ID credential for each {@code azure.credential} mode. */
-public final class AzureCredentials {
+final class AzureCredentials {
 
     public static final String DEFAULT = "default";
     public static final String CLIENT_SECRET = "client-secret";

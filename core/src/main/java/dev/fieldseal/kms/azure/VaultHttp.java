@@ -41,7 +41,7 @@ import org.apache.kafka.common.config.ConfigException;
  * within that time (with the defaults 10 s, 3 retries, 200 ms: about 42.5 s), even if a
  * {@code Retry-After} asks for longer.
  */
-public final class VaultHttp {
+final class VaultHttp {
 
     private final HttpClient client;
     private final RetryOptions retryOptions;

@@ -2,7 +2,7 @@ package dev.fieldseal.streams.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fieldseal.avro.SingleObjectEncoding;
+import dev.fieldseal.model.avro.SingleObjectEncoding;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.scan.EnvelopeLocator;
 import dev.fieldseal.scan.Located;

@@ -1,18 +1,22 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.connect;
 
+import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.codec.ConnectValueCodec;
-import dev.fieldseal.format.DecryptionException;
+import dev.fieldseal.codec.JsonValueCodec;
+import dev.fieldseal.codec.ValueFamily;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.Masks;
 import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.field.PathFilter;
+import dev.fieldseal.value.FieldOpener;
+import dev.fieldseal.value.SchemaMemo;
+import dev.fieldseal.value.SealedValues;
 import dev.fieldseal.kms.Edek;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +44,7 @@ public final class ConnectDecryptor {
     private final PathMemo paths = new PathMemo();
     private final ConnectValueCodec codec;
     /** Values sealed by a JSON writer (the serializer, the Streams app) read in schemaless records. */
-    private final dev.fieldseal.codec.JsonValueCodec jsonCodec;
+    private final JsonValueCodec jsonCodec;
     private final EncryptedSchemas schemas;
     private final SchemaMemo<Schema, Schema> schemaCache = new SchemaMemo<>(512);
     private final OnFailure onFailure;
@@ -65,7 +69,7 @@ public final class ConnectDecryptor {
         this.unsealer = unsealer;
         this.filter = new PathFilter(selection);
         this.codec = codec;
-        this.jsonCodec = new dev.fieldseal.codec.JsonValueCodec(codec, new dev.fieldseal.codec.AvroValueCodec());
+        this.jsonCodec = new JsonValueCodec(codec, new AvroValueCodec());
         this.schemas = new EncryptedSchemas(codec, false);
     }
 
@@ -74,9 +78,10 @@ public final class ConnectDecryptor {
      *                    under field placement
      */
     public Result decrypt(Schema schema, Object value, Map<ByteBuffer, Edek> headerEdeks) {
-        Walk walk = new Walk(headerEdeks);
+        Walk walk = new Walk(new FieldOpener(unsealer, headerEdeks, onFailure));
         if (schema == null) {
-            return new Result(null, value == null ? null : walk.schemaless(value, ""), walk.count, walk.leftSealed);
+            Object out = value == null ? null : walk.schemaless(value, "");
+            return new Result(null, out, walk.opener.opened(), walk.opener.leftSealed());
         }
         if (schema.type() != Schema.Type.STRUCT) {
             return new Result(schema, value, 0);
@@ -86,7 +91,7 @@ public final class ConnectDecryptor {
             return new Result(out, null, 0);
         }
         try {
-            return new Result(out, walk.struct((Struct) value, out, ""), walk.count);
+            return new Result(out, walk.struct((Struct) value, out, ""), walk.opener.opened());
         } catch (LeaveSealed e) {
             return new Result(schema, value, 0, 1);
         }
@@ -135,12 +140,10 @@ public final class ConnectDecryptor {
     // ---- values --------------------------------------------------------------------------------
 
     private final class Walk {
-        private final Unsealer.RecordScope scope;
-        private int count;
-        private int leftSealed;
+        private final FieldOpener opener;
 
-        Walk(Map<ByteBuffer, Edek> edeks) {
-            this.scope = new Unsealer.RecordScope(edeks);
+        Walk(FieldOpener opener) {
+            this.opener = opener;
         }
 
         Struct struct(Struct in, Schema outSchema, String path) {
@@ -187,7 +190,7 @@ public final class ConnectDecryptor {
                             nv = null;
                         } else if (isStringMap(schema) && !EncryptedSchemas.isEncrypted(inner)) {
                             String keyPath = paths.append(path, String.valueOf(e.getKey()), false);
-                            nv = looksEncrypted(ev) && filter.wanted(keyPath) ? open(ev, keyPath, inner, false) : ev;
+                            nv = SealedValues.looksSealed(ev) && filter.wanted(keyPath) ? open(ev, keyPath, inner, false) : ev;
                         } else {
                             nv = element(inner, ev, outSchema.valueSchema(), eachPath);
                         }
@@ -221,13 +224,13 @@ public final class ConnectDecryptor {
                         String eachPath = paths.append(path, String.valueOf(e.getKey()), true);
                         List<Object> outList = new ArrayList<>(list.size());
                         for (Object x : list) {
-                            outList.add(looksEncrypted(x) ? (filter.wanted(eachPath) ? open(x, eachPath, null, false) : x)
+                            outList.add(SealedValues.looksSealed(x) ? (filter.wanted(eachPath) ? open(x, eachPath, null, false) : x)
                                     : schemalessNested(x, eachPath));
                         }
                         out.put(e.getKey(), outList);
                     } else {
                         String p = paths.append(path, String.valueOf(e.getKey()), false);
-                        out.put(e.getKey(), looksEncrypted(ev) ? (filter.wanted(p) ? open(ev, p, null, false) : ev)
+                        out.put(e.getKey(), SealedValues.looksSealed(ev) ? (filter.wanted(p) ? open(ev, p, null, false) : ev)
                                 : schemalessNested(ev, p));
                     }
                 }
@@ -246,45 +249,19 @@ public final class ConnectDecryptor {
          *        makes the whole Struct stay as it was read
          */
         private Object open(Object v, String path, Schema original, boolean typed) {
-            try {
-                byte[] plaintext = unsealer.unseal(envelope(v, path), path, scope);
-                Object out = original == null && dev.fieldseal.codec.ValueFamily.of(plaintext)
-                        == dev.fieldseal.codec.ValueFamily.JSON ? SchemalessJson.toConnect(jsonCodec.decode(plaintext))
-                        : codec.decode(plaintext).value();
-                count++;
-                return out;
-            } catch (RuntimeException e) {
-                Object replacement = onFailure.resolve(path, v, () -> Masks.connect(original, onFailure.maskText()), e);
-                if (replacement == v) {
-                    if (typed) {
-                        throw new LeaveSealed();
-                    }
-                    leftSealed++;
-                }
-                return replacement;
+            Object out = opener.open(v, path, plaintext -> decoded(plaintext, original),
+                    maskText -> Masks.connect(original, maskText));
+            if (out == v && typed) {
+                throw new LeaveSealed();
             }
+            return out;
         }
     }
 
-    private static byte[] envelope(Object v, String path) {
-        if (v instanceof String s) {
-            try {
-                return Base64.getDecoder().decode(s);
-            } catch (IllegalArgumentException e) {
-                throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
-                        + "' is marked encrypted but is not base64 text.");
-            }
-        }
-        if (v instanceof byte[] b) {
-            return b;
-        }
-        if (v instanceof ByteBuffer bb) {
-            byte[] envelope = new byte[bb.remaining()];
-            bb.duplicate().get(envelope);
-            return envelope;
-        }
-        throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
-                + "' is marked encrypted but holds a " + v.getClass().getSimpleName() + ".");
+    /** A Connect value from its plaintext; a JSON writer's value in a schemaless record as JsonConverter would read it. */
+    private Object decoded(byte[] plaintext, Schema original) {
+        return original == null && ValueFamily.of(plaintext) == ValueFamily.JSON
+                ? SchemalessJson.toConnect(jsonCodec.decode(plaintext)) : codec.decode(plaintext).value();
     }
 
     /** Unwinds the walk when the policy leaves a Struct's value sealed: the Struct is returned as it was read. */
@@ -304,17 +281,9 @@ public final class ConnectDecryptor {
      * first: they are cheap, while a failed test against an interface scans the class's interfaces.
      */
     private static boolean mayHoldEncrypted(Object v) {
-        if (v instanceof String s) {
-            return EnvelopeLayout.hasTextMagic(s);
+        if (v instanceof String || v instanceof byte[]) {
+            return SealedValues.looksSealed(v);
         }
-        if (v == null || v instanceof Number || v instanceof Boolean) {
-            return false;
-        }
-        return v instanceof byte[] b ? EnvelopeLayout.hasMagic(b) : v instanceof List || v instanceof Map;
-    }
-
-    /** A string or bytes value that starts like a fieldseal envelope. */
-    static boolean looksEncrypted(Object v) {
-        return v instanceof String s ? EnvelopeLayout.hasTextMagic(s) : v instanceof byte[] b && EnvelopeLayout.hasMagic(b);
+        return v instanceof List || v instanceof Map;
     }
 }

@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +8,7 @@ import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
-import java.util.Base64;
+import dev.fieldseal.value.FieldSealer;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -47,32 +47,32 @@ public final class JsonEncryptor {
 
     /** {@link #encrypt}, inside {@code document} itself, which the caller owns (a tree parsed for this call). */
     public Result encryptInPlace(JsonNode document) {
-        return encrypt(document, false, sealer.newRecord());
+        return encrypt(document, false, new FieldSealer(sealer));
     }
 
-    /** {@link #encryptInPlace}, collecting into {@code sealed} (a record whose key and value share headers). */
-    Result encryptInPlace(JsonNode document, SealedRecord sealed) {
-        return encrypt(document, false, sealed);
+    /** {@link #encryptInPlace}, sealing with {@code fields} (a record whose key and value share headers). */
+    Result encryptInPlace(JsonNode document, FieldSealer fields) {
+        return encrypt(document, false, fields);
     }
 
     private Result encrypt(JsonNode document, boolean copy) {
-        return encrypt(document, copy, sealer.newRecord());
+        return encrypt(document, copy, new FieldSealer(sealer));
     }
 
-    private Result encrypt(JsonNode document, boolean copy, SealedRecord sealed) {
+    private Result encrypt(JsonNode document, boolean copy, FieldSealer fields) {
         if (document == null || document.isNull() || document.isMissingNode()) {
-            return new Result(document, sealed);
+            return new Result(document, fields.record());
         }
         if (!document.isObject()) {
             throw new IllegalArgumentException("JSON value is " + document.getNodeType() + ", not an object: only "
                     + "objects have fields to encrypt.");
         }
         ObjectNode out = copy ? ((ObjectNode) document).deepCopy() : (ObjectNode) document;
-        sealObject(out, selection, sealed);
-        return new Result(out, sealed);
+        sealObject(out, selection, fields);
+        return new Result(out, fields.record());
     }
 
-    private void sealObject(ObjectNode o, FieldSelection node, SealedRecord sealed) {
+    private void sealObject(ObjectNode o, FieldSelection node, FieldSealer sealed) {
         for (Map.Entry<String, FieldSelection> c : node.fields().entrySet()) {
             JsonNode v = o.get(c.getKey());
             if (v != null && !v.isNull()) {
@@ -110,14 +110,10 @@ public final class JsonEncryptor {
         }
     }
 
-    private JsonNode sealValue(JsonNode v, FieldSelection n, SealedRecord sealed) {
+    private JsonNode sealValue(JsonNode v, FieldSelection n, FieldSealer sealed) {
         if (n.selected()) {
-            if (isCiphertext(v)) {
-                return v;
-            }
-            byte[] envelope = sealer.seal(codec.encode(v), n.path(), n.mode() == FieldSelection.Mode.DETERMINISTIC,
-                    sealed);
-            return TextNode.valueOf(Base64.getEncoder().encodeToString(envelope));
+            Object out = sealed.seal(v, n, codec::encode, false);
+            return out == v ? v : TextNode.valueOf((String) out);
         }
         if (!v.isObject()) {
             throw new IllegalArgumentException("Field path '" + n.path() + ".…' goes through a " + v.getNodeType()
@@ -125,9 +121,5 @@ public final class JsonEncryptor {
         }
         sealObject((ObjectNode) v, n, sealed);
         return v;
-    }
-
-    private static boolean isCiphertext(JsonNode v) {
-        return v.isTextual() && ConnectEncryptor.isCiphertext(v.textValue());
     }
 }

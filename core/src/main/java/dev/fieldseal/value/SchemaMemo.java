@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.value;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -11,18 +11,18 @@ import java.util.function.Function;
  * schema, and a cache read costs a hash lookup and a read-buffer slot per record. Maintenance runs
  * on the calling thread, since handing it to the common pool wakes a thread every few reads.
  */
-final class SchemaMemo<S, V> {
+public final class SchemaMemo<S, V> {
     private record Last<S, V>(S in, V derived) {
     }
 
     private final Cache<S, V> cache;
     private volatile Last<S, V> last;
 
-    SchemaMemo(int maxSize) {
+    public SchemaMemo(int maxSize) {
         this.cache = Caffeine.newBuilder().weakKeys().maximumSize(maxSize).executor(Runnable::run).build();
     }
 
-    V get(S in, Function<S, V> derive) {
+    public V get(S in, Function<S, V> derive) {
         Last<S, V> l = last;
         if (l != null && l.in == in) {
             return l.derived;

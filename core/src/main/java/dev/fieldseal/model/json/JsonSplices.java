@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.json;
 
 import java.util.ArrayList;
 import java.util.List;

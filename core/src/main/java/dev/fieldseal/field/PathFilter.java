@@ -1,7 +1,5 @@
-package dev.fieldseal.record;
+package dev.fieldseal.field;
 
-import dev.fieldseal.field.FieldPath;
-import dev.fieldseal.field.FieldSelection;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The decrypting side's view of {@code fields}: empty means every fieldseal value found,
  * otherwise only the selected paths (and the containers on the way to them) are visited.
  */
-final class PathFilter {
+public final class PathFilter {
 
     /** Paths remembered at most: a record's paths repeat, but schemaless keys are open-ended. */
     static final int MAX_REMEMBERED = 4096;
@@ -20,12 +18,12 @@ final class PathFilter {
     /** find() by path: parsing a path on every value found costs more than a short decryption. */
     private final ConcurrentHashMap<String, Optional<FieldSelection>> found = new ConcurrentHashMap<>();
 
-    PathFilter(FieldSelection selection) {
+    public PathFilter(FieldSelection selection) {
         this.selection = selection;
     }
 
     /** Whether a value found at {@code path} is to be decrypted. */
-    boolean wanted(String path) {
+    public boolean wanted(String path) {
         if (selection.isEmpty()) {
             return true;
         }
@@ -34,7 +32,7 @@ final class PathFilter {
     }
 
     /** Whether anything at or below {@code path} may be decrypted. */
-    boolean mayContain(String path) {
+    public boolean mayContain(String path) {
         return selection.isEmpty() || path.isEmpty() || find(path) != null;
     }
 

@@ -1,12 +1,12 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.connect;
 
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.value.FieldSealer;
+import dev.fieldseal.value.SchemaMemo;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,16 +45,16 @@ public final class ConnectEncryptor {
     }
 
     public Result encrypt(Schema schema, Object value) {
-        SealedRecord sealed = sealer.newRecord();
+        FieldSealer sealed = new FieldSealer(sealer);
         if (schema == null) {
             if (value == null) {
-                return new Result(null, null, sealed);
+                return new Result(null, null, sealed.record());
             }
             if (!(value instanceof Map<?, ?> map)) {
                 throw new DataException("Schemaless value is a " + value.getClass().getSimpleName()
                         + ", not a map: only maps (JSON objects) have fields to encrypt.");
             }
-            return new Result(null, sealMap(map, selection, sealed), sealed);
+            return new Result(null, sealMap(map, selection, sealed), sealed.record());
         }
         if (schema.type() != Schema.Type.STRUCT) {
             throw new DataException("Value schema is " + schema.type() + ", not a struct: only structs have fields "
@@ -62,9 +62,9 @@ public final class ConnectEncryptor {
         }
         Schema out = outputSchema(schema);
         if (value == null) {
-            return new Result(out, null, sealed);
+            return new Result(out, null, sealed.record());
         }
-        return new Result(out, sealStruct((Struct) value, out, selection, sealed), sealed);
+        return new Result(out, sealStruct((Struct) value, out, selection, sealed), sealed.record());
     }
 
     /** The schema records of {@code schema} get when encrypted (cached). */
@@ -137,7 +137,7 @@ public final class ConnectEncryptor {
 
     // ---- values --------------------------------------------------------------------------------
 
-    private Struct sealStruct(Struct in, Schema outSchema, FieldSelection node, SealedRecord sealed) {
+    private Struct sealStruct(Struct in, Schema outSchema, FieldSelection node, FieldSealer sealed) {
         Struct out = new Struct(outSchema);
         for (Field f : in.schema().fields()) {
             Object v = in.getWithoutDefault(f.name());
@@ -148,7 +148,7 @@ public final class ConnectEncryptor {
         return out;
     }
 
-    private Object sealWithSchema(Schema schema, Object v, FieldSelection n, Schema outSchema, SealedRecord sealed) {
+    private Object sealWithSchema(Schema schema, Object v, FieldSelection n, Schema outSchema, FieldSealer sealed) {
         if (EncryptedSchemas.isEncrypted(schema)) {
             return v;
         }
@@ -178,18 +178,18 @@ public final class ConnectEncryptor {
         return sealMapKeys((Map<?, ?>) v, n, schema.valueSchema(), sealed);
     }
 
-    private Object eachElement(Schema inner, Object e, FieldSelection n, Schema outInner, SealedRecord sealed) {
+    private Object eachElement(Schema inner, Object e, FieldSelection n, Schema outInner, FieldSealer sealed) {
         if (EncryptedSchemas.isEncrypted(inner)) {
             return e;
         }
         return n.selected() ? ciphertext(inner, e, n, sealed) : sealStruct((Struct) e, outInner, n, sealed);
     }
 
-    private Map<Object, Object> sealMapKeys(Map<?, ?> map, FieldSelection n, Schema valueSchema, SealedRecord sealed) {
+    private Map<Object, Object> sealMapKeys(Map<?, ?> map, FieldSelection n, Schema valueSchema, FieldSealer sealed) {
         Map<Object, Object> out = new LinkedHashMap<>(map);
         for (Map.Entry<String, FieldSelection> c : n.fields().entrySet()) {
             Object v = map.get(c.getKey());
-            if (v != null && c.getValue().selected() && !isCiphertext(v)) {
+            if (v != null && c.getValue().selected()) {
                 // The map's value type stays: base64 text in a string map, raw bytes in a bytes map.
                 out.put(c.getKey(), ciphertext(valueSchema, v, c.getValue(), sealed,
                         valueSchema.type() == Schema.Type.BYTES));
@@ -199,7 +199,7 @@ public final class ConnectEncryptor {
     }
 
     /** Schemaless: maps (JSON objects) and lists, by key and [*]. */
-    private Map<Object, Object> sealMap(Map<?, ?> map, FieldSelection node, SealedRecord sealed) {
+    private Map<Object, Object> sealMap(Map<?, ?> map, FieldSelection node, FieldSealer sealed) {
         Map<Object, Object> out = new LinkedHashMap<>(map);
         for (Map.Entry<String, FieldSelection> c : node.fields().entrySet()) {
             Object v = map.get(c.getKey());
@@ -225,9 +225,9 @@ public final class ConnectEncryptor {
         return out;
     }
 
-    private Object sealSchemaless(Object v, FieldSelection n, SealedRecord sealed) {
+    private Object sealSchemaless(Object v, FieldSelection n, FieldSealer sealed) {
         if (n.selected()) {
-            return isCiphertext(v) ? v : ciphertext(null, v, n, sealed);
+            return ciphertext(null, v, n, sealed);
         }
         if (!(v instanceof Map<?, ?> m)) {
             throw new DataException("Field path '" + n.path() + ".…' goes through a "
@@ -236,31 +236,12 @@ public final class ConnectEncryptor {
         return sealMap(m, n, sealed);
     }
 
-    private Object ciphertext(Schema schema, Object v, FieldSelection n, SealedRecord sealed) {
+    private Object ciphertext(Schema schema, Object v, FieldSelection n, FieldSealer sealed) {
         return ciphertext(schema, v, n, sealed, bytesOutput);
     }
 
-    private Object ciphertext(Schema schema, Object v, FieldSelection n, SealedRecord sealed, boolean asBytes) {
-        byte[] envelope = sealer.seal(codec.encode(schema, v), n.path(),
-                n.mode() == FieldSelection.Mode.DETERMINISTIC, sealed);
-        return asBytes ? envelope : Base64.getEncoder().encodeToString(envelope);
-    }
-
-    /** A value that is already a fieldseal envelope (text or bytes) is not encrypted twice. */
-    static boolean isCiphertext(Object v) {
-        if (v instanceof String s) {
-            return EnvelopeLayout.hasTextMagic(s) && parses(s);
-        }
-        return v instanceof byte[] b && EnvelopeLayout.hasMagic(b);
-    }
-
-    private static boolean parses(String s) {
-        try {
-            EnvelopeLayout.parse(Base64.getDecoder().decode(s));
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
+    private Object ciphertext(Schema schema, Object v, FieldSelection n, FieldSealer sealed, boolean asBytes) {
+        return sealed.seal(v, n, x -> codec.encode(schema, x), asBytes);
     }
 
     private static FieldSelection child(FieldSelection node, String name) {

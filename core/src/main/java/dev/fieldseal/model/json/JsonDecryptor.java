@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.codec.ValueFamily;
+import dev.fieldseal.field.PathFilter;
 import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.Masks;
@@ -20,7 +21,10 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.field.PathMemo;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
-import dev.fieldseal.record.JsonSplices.NeedsTree;
+import dev.fieldseal.model.connect.EncryptedSchemas;
+import dev.fieldseal.model.json.JsonSplices.NeedsTree;
+import dev.fieldseal.value.FieldOpener;
+import dev.fieldseal.value.SealedValues;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -126,7 +130,7 @@ public final class JsonDecryptor {
             return new Result(document, 0);
         }
         Walk w = new Walk(headerEdeks, asParsed);
-        return new Result(w.document(copy ? document.deepCopy() : document), w.count, w.leftSealed);
+        return new Result(w.document(copy ? document.deepCopy() : document), w.opener.opened(), w.opener.leftSealed());
     }
 
     /** The decrypted document as JSON text, how many values were decrypted, and how many were left sealed. */
@@ -162,7 +166,7 @@ public final class JsonDecryptor {
         } catch (NeedsTree e) {
             Walk w = new Walk(headerEdeks, UnaryOperator.identity());
             JsonNode out = w.document(mapper.readTree(json));
-            return new TextResult(w.changed ? mapper.writeValueAsBytes(out) : json, w.count, w.leftSealed);
+            return new TextResult(w.changed ? mapper.writeValueAsBytes(out) : json, w.opener.opened(), w.opener.leftSealed());
         }
         Walk w = new Walk(headerEdeks, UnaryOperator.identity());
         JsonSplices out = new JsonSplices(json);
@@ -173,7 +177,7 @@ public final class JsonDecryptor {
                 out.replace(f.start, f.end, mapper.writeValueAsBytes(plain));
             }
         }
-        return new TextResult(out.apply(), w.count, w.leftSealed);
+        return new TextResult(out.apply(), w.opener.opened(), w.opener.leftSealed());
     }
 
     /** At START_OBJECT: as {@code Walk.plain} on an object; leaves the parser at its END_OBJECT. */
@@ -246,16 +250,14 @@ public final class JsonDecryptor {
     }
 
     private final class Walk {
-        private final Unsealer.RecordScope scope;
+        private final FieldOpener opener;
         private final UnaryOperator<JsonNode> asParsed;
-        private int count;
-        private int leftSealed;
 
         /** Whether anything was replaced: a value decrypted or masked, a schema restored. */
         private boolean changed;
 
         Walk(Map<ByteBuffer, Edek> edeks, UnaryOperator<JsonNode> asParsed) {
-            this.scope = new Unsealer.RecordScope(edeks);
+            this.opener = new FieldOpener(unsealer, edeks, onFailure);
             this.asParsed = asParsed;
         }
 
@@ -290,7 +292,7 @@ public final class JsonDecryptor {
                     // Class tests, not isArray()/isObject(): those are virtual calls over every node type.
                     if (v instanceof ArrayNode) {
                         plain(v, paths.append(path, e.getKey(), true));
-                    } else if (v instanceof ObjectNode || looksEncrypted(v)) { // other scalars need no path
+                    } else if (v instanceof ObjectNode || SealedValues.looksSealed(v)) { // other scalars need no path
                         JsonNode nv = visit(v, paths.append(path, e.getKey(), false));
                         if (nv != v) {
                             e.setValue(nv);
@@ -310,7 +312,7 @@ public final class JsonDecryptor {
         }
 
         private JsonNode visit(JsonNode v, String path) {
-            if (looksEncrypted(v)) {
+            if (SealedValues.looksSealed(v)) {
                 return filter.wanted(path) ? open(v, path) : v;
             }
             if (v instanceof ObjectNode && filter.mayContain(path)) {
@@ -320,32 +322,18 @@ public final class JsonDecryptor {
         }
 
         private JsonNode open(JsonNode v, String path) {
-            try {
-                byte[] plaintext = unsealer.unseal(envelope(v.textValue(), path), path, scope);
-                JsonNode out;
-                if (form != null && ValueFamily.of(plaintext) == ValueFamily.CONNECT) {
-                    SchemaAndValue sv = connectCodec.decode(plaintext);
-                    out = form.value(sv.schema(), sv.value());
-                } else {
-                    out = codec.decode(plaintext);
-                }
-                count++;
-                changed = true;
-                return asParsed.apply(out);
-            } catch (RuntimeException e) {
-                return replaced(path, v, e);
-            }
+            JsonNode out = opener.open(v, path, plaintext -> asParsed.apply(decoded(plaintext)), Masks::json);
+            changed |= out != v;
+            return out;
         }
 
-        /** The failure policy's replacement for a value that could not be opened (or its exception). */
-        private JsonNode replaced(String path, JsonNode sealed, RuntimeException e) {
-            JsonNode replacement = onFailure.resolve(path, sealed, () -> Masks.json(onFailure.maskText()), e);
-            if (replacement == sealed) {
-                leftSealed++;
-            } else {
-                changed = true;
+        /** A JSON node from its plaintext; a Connect writer's value in JsonConverter's rendering when there is a form. */
+        private JsonNode decoded(byte[] plaintext) {
+            if (form != null && ValueFamily.of(plaintext) == ValueFamily.CONNECT) {
+                SchemaAndValue sv = connectCodec.decode(plaintext);
+                return form.value(sv.schema(), sv.value());
             }
-            return replacement;
+            return codec.decode(plaintext);
         }
 
         // ---- JsonConverter with an embedded schema ---------------------------------------------
@@ -437,41 +425,26 @@ public final class JsonDecryptor {
             if (value == null || value.isNull()) {
                 return new Node(form.schema(original).deepCopy(), value);
             }
-            try {
-                byte[] plaintext = unsealer.unseal(envelope(value.asText(), path), path, scope);
-                SchemaAndValue sv = connectCodec.decode(plaintext);
-                JsonNode out = asParsed.apply(form.value(original, sv.value()));
-                count++;
+            int before = opener.opened();
+            JsonNode out = opener.open(value, path,
+                    plaintext -> asParsed.apply(form.value(original, connectCodec.decode(plaintext).value())),
+                    Masks::json);
+            if (opener.opened() > before) {
                 return new Node(form.schema(original).deepCopy(), out);
-            } catch (RuntimeException e) {
-                JsonNode replacement = replaced(path, value, e);
-                if (replacement == null || replacement.isNull()) {
-                    // The encrypted schema stays (its type no longer describes a decrypted value), made
-                    // optional so the null is valid.
-                    ObjectNode s = schema.deepCopy();
-                    s.set("optional", BooleanNode.TRUE);
-                    return new Node(s, replacement);
-                }
-                return new Node(schema, replacement);
             }
+            if (out == null || out.isNull()) {
+                // Masked: the encrypted schema stays (its type no longer describes a decrypted
+                // value), made optional so the null is valid.
+                ObjectNode s = schema.deepCopy();
+                s.set("optional", BooleanNode.TRUE);
+                return new Node(s, out);
+            }
+            return new Node(schema, out);
         }
     }
 
     private static boolean isEncrypted(ObjectNode schema) {
         JsonNode p = schema.get("parameters");
         return p != null && p.has(EncryptedSchemas.MARKER);
-    }
-
-    private static boolean looksEncrypted(JsonNode v) {
-        return v instanceof TextNode t && EnvelopeLayout.hasTextMagic(t.textValue());
-    }
-
-    private static byte[] envelope(String text, String path) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Value of field '" + path
-                    + "' starts like a fieldseal value but is not base64 text.");
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,7 +9,9 @@ import dev.fieldseal.codec.JsonValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.record.JsonSplices.NeedsTree;
+import dev.fieldseal.model.json.JsonSplices.NeedsTree;
+import dev.fieldseal.value.FieldSealer;
+import dev.fieldseal.value.SealedValues;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -57,14 +59,14 @@ public final class JsonBytesEncryptor {
      * @throws IOException if the bytes are not JSON
      */
     public Result encrypt(byte[] json) throws IOException {
-        return encrypt(json, sealer.newRecord());
+        return encrypt(json, new FieldSealer(sealer));
     }
 
     /**
-     * {@link #encrypt(byte[])}, collecting what was used into {@code sealed}: the key and the value
-     * of one record share one set of headers.
+     * {@link #encrypt(byte[])}, sealing with {@code sealed}: the key and the value of one record
+     * share one set of headers.
      */
-    public Result encrypt(byte[] json, SealedRecord sealed) throws IOException {
+    public Result encrypt(byte[] json, FieldSealer sealed) throws IOException {
         List<Found> found = new ArrayList<>(4);
         try (JsonParser p = mapper.getFactory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -76,18 +78,17 @@ public final class JsonBytesEncryptor {
         }
         JsonSplices out = new JsonSplices(json);
         for (Found f : found) {
-            byte[] envelope = Base64.getEncoder().encode(sealer.seal(codec.encode(f.value), f.selection.path(),
-                    f.selection.mode() == FieldSelection.Mode.DETERMINISTIC, sealed));
+            byte[] envelope = Base64.getEncoder().encode(sealed.envelope(codec.encode(f.value), f.selection));
             byte[] quoted = new byte[envelope.length + 2];
             quoted[0] = '"';
             System.arraycopy(envelope, 0, quoted, 1, envelope.length);
             quoted[quoted.length - 1] = '"';
             out.replace(f.start, f.end, quoted);
         }
-        return new Result(out.apply(), sealed);
+        return new Result(out.apply(), sealed.record());
     }
 
-    private Result viaTree(byte[] json, SealedRecord sealed) throws IOException {
+    private Result viaTree(byte[] json, FieldSealer sealed) throws IOException {
         JsonEncryptor.Result r = trees.encryptInPlace(mapper.readTree(json), sealed);
         return new Result(mapper.writeValueAsBytes(r.value()), r.sealed());
     }
@@ -140,7 +141,7 @@ public final class JsonBytesEncryptor {
         JsonNode v;
         if (t == JsonToken.VALUE_STRING) {
             String text = p.getText();
-            if (ConnectEncryptor.isCiphertext(text)) {
+            if (SealedValues.isSealed(text)) {
                 return; // never encrypted twice
             }
             v = TextNode.valueOf(text);

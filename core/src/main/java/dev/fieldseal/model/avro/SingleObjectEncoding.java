@@ -1,4 +1,4 @@
-package dev.fieldseal.avro;
+package dev.fieldseal.model.avro;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;

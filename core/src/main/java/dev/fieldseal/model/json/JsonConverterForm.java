@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.fieldseal.avro;
+package dev.fieldseal.model.avro;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

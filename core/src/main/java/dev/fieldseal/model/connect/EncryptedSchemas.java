@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.connect;
 
 import dev.fieldseal.codec.ConnectValueCodec;
 import java.util.Base64;

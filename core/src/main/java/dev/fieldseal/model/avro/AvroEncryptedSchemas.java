@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.avro;
 
 import java.util.List;
 import java.util.Map;
@@ -14,10 +14,12 @@ import org.apache.avro.Schema;
  * {@code string} schema. Properties survive every Avro schema store, so readers restore the exact
  * original schema even for records where the field is null.
  */
-public final class AvroEncryptedSchemas {
+final class AvroEncryptedSchemas {
 
-    public static final String MARKER = EncryptedSchemas.MARKER;
-    public static final String ORIGINAL_SCHEMA = EncryptedSchemas.ORIGINAL_SCHEMA;
+    // The names Connect's encrypted schemas give their parameters, so that one
+    // marker means "encrypted" in every data model.
+    public static final String MARKER = "fieldseal.encrypted";
+    public static final String ORIGINAL_SCHEMA = "fieldseal.schema";
     public static final String ORIGINAL_DEFAULT = "fieldseal.default";
 
     private AvroEncryptedSchemas() {

@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.json;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +25,7 @@ import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.Kms;
+import dev.fieldseal.model.connect.ConnectEncryptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

@@ -1,17 +1,17 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.avro;
 
 import dev.fieldseal.codec.AvroValueCodec;
-import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.Masks;
 import dev.fieldseal.failure.OnFailure;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
-import dev.fieldseal.format.EnvelopeLayout;
+import dev.fieldseal.field.PathFilter;
 import dev.fieldseal.kms.Edek;
+import dev.fieldseal.value.FieldOpener;
+import dev.fieldseal.value.SchemaMemo;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,9 +76,9 @@ public final class AvroDecryptor {
         if (out == record.getSchema()) {
             return new Result(record, 0);
         }
-        Walk w = new Walk(headerEdeks);
+        Walk w = new Walk(new FieldOpener(unsealer, headerEdeks, onFailure));
         try {
-            return new Result(w.record(record, out, ""), w.count);
+            return new Result(w.record(record, out, ""), w.opener.opened());
         } catch (LeaveSealed e) {
             return new Result(record, 0, 1);
         }
@@ -160,11 +160,10 @@ public final class AvroDecryptor {
     // ---- values --------------------------------------------------------------------------------
 
     private final class Walk {
-        private final Unsealer.RecordScope scope;
-        private int count;
+        private final FieldOpener opener;
 
-        Walk(Map<ByteBuffer, Edek> edeks) {
-            this.scope = new Unsealer.RecordScope(edeks);
+        Walk(FieldOpener opener) {
+            this.opener = opener;
         }
 
         GenericRecord record(GenericRecord in, Schema outSchema, String path) {
@@ -231,29 +230,12 @@ public final class AvroDecryptor {
         }
 
         private Object open(Object v, String path, Schema original) {
-            try {
-                String text = v.toString();
-                if (!EnvelopeLayout.hasTextMagic(text)) {
-                    throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
-                            + "' is marked encrypted but does not hold a fieldseal value.");
-                }
-                byte[] envelope;
-                try {
-                    envelope = Base64.getDecoder().decode(text);
-                } catch (IllegalArgumentException e) {
-                    throw new DecryptionException(DecryptionException.Reason.MALFORMED, "Field '" + path
-                            + "' is marked encrypted but is not base64 text.");
-                }
-                Object datum = codec.decode(unsealer.unseal(envelope, path, scope)).datum();
-                count++;
-                return datum;
-            } catch (RuntimeException e) {
-                Object replacement = onFailure.resolve(path, v, () -> Masks.avro(original, onFailure.maskText()), e);
-                if (replacement == v) {
-                    throw new LeaveSealed();
-                }
-                return replacement;
+            Object out = opener.open(v, path, plaintext -> codec.decode(plaintext).datum(),
+                    maskText -> Masks.avro(original, maskText));
+            if (out == v) {
+                throw new LeaveSealed();
             }
+            return out;
         }
     }
 

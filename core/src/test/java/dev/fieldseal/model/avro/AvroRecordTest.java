@@ -1,4 +1,4 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.avro;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

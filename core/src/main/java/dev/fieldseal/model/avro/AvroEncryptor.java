@@ -1,11 +1,12 @@
-package dev.fieldseal.record;
+package dev.fieldseal.model.avro;
 
 import dev.fieldseal.codec.AvroValueCodec;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.value.FieldSealer;
+import dev.fieldseal.value.SchemaMemo;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,16 +43,16 @@ public final class AvroEncryptor {
     }
 
     public Result encrypt(GenericRecord record) {
-        return encrypt(record, sealer.newRecord());
+        return encrypt(record, new FieldSealer(sealer));
     }
 
-    /** {@link #encrypt(GenericRecord)}, collecting into {@code sealed} (a record whose key and value share headers). */
-    public Result encrypt(GenericRecord record, SealedRecord sealed) {
+    /** {@link #encrypt(GenericRecord)}, sealing with {@code sealed} (a record whose key and value share headers). */
+    public Result encrypt(GenericRecord record, FieldSealer sealed) {
         if (record == null) {
-            return new Result(null, sealed);
+            return new Result(null, sealed.record());
         }
         Schema out = outputSchema(record.getSchema());
-        return new Result(sealRecord(record, out, selection, sealed), sealed);
+        return new Result(sealRecord(record, out, selection, sealed), sealed.record());
     }
 
     /** The schema records of {@code schema} get when encrypted (cached). */
@@ -121,7 +122,7 @@ public final class AvroEncryptor {
 
     // ---- values --------------------------------------------------------------------------------
 
-    private GenericRecord sealRecord(GenericRecord in, Schema outSchema, FieldSelection node, SealedRecord sealed) {
+    private GenericRecord sealRecord(GenericRecord in, Schema outSchema, FieldSelection node, FieldSealer sealed) {
         GenericData.Record out = new GenericData.Record(outSchema);
         for (Schema.Field f : in.getSchema().getFields()) {
             Object v = in.get(f.pos());
@@ -138,7 +139,7 @@ public final class AvroEncryptor {
         return out;
     }
 
-    private Object sealInner(Schema schema, Object v, Schema outSchema, FieldSelection n, SealedRecord sealed) {
+    private Object sealInner(Schema schema, Object v, Schema outSchema, FieldSelection n, FieldSealer sealed) {
         if (schema.getType() == Schema.Type.UNION) {
             int i = GenericData.get().resolveUnion(schema, v);
             Schema branch = schema.getTypes().get(i);
@@ -165,7 +166,7 @@ public final class AvroEncryptor {
         }
     }
 
-    private Object sealElement(Schema el, Object e, Schema outEl, FieldSelection n, SealedRecord sealed) {
+    private Object sealElement(Schema el, Object e, Schema outEl, FieldSelection n, FieldSealer sealed) {
         if (e == null) {
             return null;
         }
@@ -179,13 +180,8 @@ public final class AvroEncryptor {
         return sealRecord((GenericRecord) e, outEl, n, sealed);
     }
 
-    private String ciphertext(Schema schema, Object v, FieldSelection n, SealedRecord sealed) {
-        if (v instanceof CharSequence cs && ConnectEncryptor.isCiphertext(cs.toString())) {
-            return cs.toString();
-        }
-        byte[] envelope = sealer.seal(codec.encode(schema, v), n.path(),
-                n.mode() == FieldSelection.Mode.DETERMINISTIC, sealed);
-        return Base64.getEncoder().encodeToString(envelope);
+    private Object ciphertext(Schema schema, Object v, FieldSelection n, FieldSealer sealed) {
+        return sealed.seal(v, n, x -> codec.encode(schema, x), false);
     }
 
     private static FieldSelection child(FieldSelection node, String name) {
