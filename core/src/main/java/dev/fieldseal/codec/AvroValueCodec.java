@@ -147,7 +147,7 @@ public final class AvroValueCodec {
         ReaderEntry e = readers.get(plaintext, r.position(), dlen, AvroValueCodec::parse);
         r.skip(dlen);
         int start = r.position();
-        AvroBinaryCheck.check(e.schema, plaintext, start, plaintext.length);
+        AvroBinaryWalk.walk(e.schema, plaintext, start, plaintext.length, null);
         try {
             BinaryDecoder d = DecoderFactory.get().binaryDecoder(plaintext, start, plaintext.length - start, null);
             Object datum = e.reader.read(null, d);

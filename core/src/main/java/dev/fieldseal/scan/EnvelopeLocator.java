@@ -3,6 +3,8 @@ package dev.fieldseal.scan;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.fieldseal.codec.AvroBinaryWalk;
+import dev.fieldseal.codec.CodecException;
 import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.format.EnvelopeLayout;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 
 /**
@@ -85,13 +88,32 @@ public final class EnvelopeLocator {
      * @throws IllegalArgumentException if the data does not hold exactly one datum of the schema
      */
     public static List<Located> avro(Schema schema, byte[] data, int offset) {
-        AvroWalk w = new AvroWalk(data, offset);
-        w.datum(schema, "", 0);
-        if (w.pos != data.length) {
-            throw new IllegalArgumentException("Avro data has trailing bytes after the datum of its schema");
+        List<Located> found = new ArrayList<>(4);
+        try {
+            AvroBinaryWalk.walk(schema, data, offset, data.length, (s, path, start, dataStart, end) -> {
+                int n = end - dataStart;
+                if (s.getType() == Schema.Type.STRING) {
+                    if (n >= AVRO_TEXT_PREFIX.length && startsWith(data, dataStart, AVRO_TEXT_PREFIX)) {
+                        byte[] envelope;
+                        try {
+                            envelope = Base64.getDecoder().decode(Arrays.copyOfRange(data, dataStart, end));
+                        } catch (IllegalArgumentException e) {
+                            envelope = null; // located, and reported malformed
+                        }
+                        found.add(new Located(path, start, end, envelope, Encoding.AVRO_STRING));
+                    }
+                } else if (!(s.getLogicalType() instanceof LogicalTypes.Decimal) && n >= EnvelopeLayout.MAGIC.length
+                        && startsWith(data, dataStart, EnvelopeLayout.MAGIC)) {
+                    found.add(new Located(path, start, end, Arrays.copyOfRange(data, dataStart, end), Encoding.AVRO_BYTES));
+                }
+            });
+        } catch (CodecException e) {
+            throw new IllegalArgumentException("Avro data does not match its schema: " + e.getMessage() + ".");
         }
-        return w.found;
+        return found;
     }
+
+    private static final byte[] AVRO_TEXT_PREFIX = EnvelopeLayout.TEXT_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     /**
      * The envelopes of a key or value whose format is not known: the whole of it as one envelope,
