@@ -32,7 +32,8 @@ class LayersTest {
             Map.entry("failure", 7),
             Map.entry("record", 8),
             Map.entry("scan", 9),
-            Map.entry("rotation", 10));
+            Map.entry("rotation", 10),
+            Map.entry("audit", 11));
 
     private static final Path SOURCES = Path.of("src", "main", "java", "dev", "fieldseal");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.fieldseal\\.([a-z]+)[.;]",

@@ -1,6 +1,7 @@
 package dev.fieldseal.streams;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldseal.audit.AuditLog;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
@@ -47,6 +48,8 @@ public final class StreamsService implements AutoCloseable {
     private final KafkaStreams streams;
     private final KekHealth kekHealth;
     private final HttpEndpoint http;
+    /** decrypt and rekey: who read which key version (null in encrypt mode, or with audit.enabled=false). */
+    private final AuditLog audit;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Paces the backoff before a failed stream thread is replaced. */
     private final Time time;
@@ -58,7 +61,16 @@ public final class StreamsService implements AutoCloseable {
     private StreamsService(AppSettings settings, Time time) {
         this.settings = settings;
         this.time = time;
-        Crypto c = Crypto.create(settings.mode(), settings.fieldseal(), metrics);
+        AuditLog a = StreamsAppConfig.MODE_ENCRYPT.equals(settings.mode()) ? null : audit(settings, metrics);
+        Crypto c;
+        try {
+            c = Crypto.create(settings.mode(), settings.fieldseal(), metrics);
+        } catch (RuntimeException ex) {
+            if (a != null) {
+                a.close();
+            }
+            throw ex;
+        }
         KafkaStreams s = null;
         KekHealth h = null;
         HttpEndpoint e = null;
@@ -79,6 +91,9 @@ public final class StreamsService implements AutoCloseable {
                 h.close();
             }
             c.close();
+            if (a != null) {
+                a.close();
+            }
             if (ex instanceof IOException io) {
                 throw new UncheckedIOException("Cannot listen on " + settings.httpBindAddress() + ":"
                         + settings.httpPort() + " (" + FieldsealConfig.PREFIX + StreamsAppConfig.HTTP_BIND_ADDRESS
@@ -90,6 +105,21 @@ public final class StreamsService implements AutoCloseable {
         this.streams = s;
         this.kekHealth = h;
         this.http = e;
+        this.audit = a;
+    }
+
+    /** The audit log of a decrypting or re-keying instance; its producer borrows the Streams client settings. */
+    private static AuditLog audit(AppSettings settings, FieldsealMetrics metrics) {
+        Map<String, String> who = new LinkedHashMap<>();
+        Object app = settings.streamsProps().get(StreamsConfig.APPLICATION_ID_CONFIG);
+        Object client = settings.streamsProps().get(StreamsConfig.CLIENT_ID_CONFIG);
+        if (app != null) {
+            who.put(AuditLog.APPLICATION_ID, app.toString());
+        }
+        if (client != null) {
+            who.put(AuditLog.CLIENT_ID, client.toString());
+        }
+        return AuditLog.start("streams-" + settings.mode(), settings.fieldseal(), metrics, settings.streamsProps(), who);
     }
 
     /** Starts an instance; returns once Kafka Streams and the HTTP endpoint are started (not yet RUNNING). */
@@ -320,6 +350,9 @@ public final class StreamsService implements AutoCloseable {
                 http.close();
             }
             crypto.close();
+            if (audit != null) {
+                audit.close(); // writes what is left
+            }
             stopped.countDown();
         }
         return clean;
