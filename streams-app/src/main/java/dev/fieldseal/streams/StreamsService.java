@@ -44,6 +44,8 @@ public final class StreamsService implements AutoCloseable {
     private final AppSettings settings;
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private final AppMetrics appMetrics = new AppMetrics();
+    /** /metrics: Kafka Streams' metrics and ours; listens to Key Vault call durations from the start. */
+    private final AppMeters meters = new AppMeters(metrics, appMetrics);
     private final Crypto crypto;
     private final KafkaStreams streams;
     private final KekHealth kekHealth;
@@ -81,7 +83,13 @@ public final class StreamsService implements AutoCloseable {
             LOG.info("fieldseal streams ({} mode):\n{}", settings.mode(), topology.describe());
             s = new KafkaStreams(topology, streamsProperties(settings));
             if (settings.httpPort() >= 0) {
-                e = new HttpEndpoint(settings.httpBindAddress(), settings.httpPort(), this::health, this::metricsText);
+                KafkaStreams streams = s;
+                meters.bind(streams);
+                meters.gauge("fieldseal.streams.running", () -> streams.state() == KafkaStreams.State.RUNNING);
+                if (h != null) {
+                    meters.gauge("fieldseal.kek.healthy", h::healthy);
+                }
+                e = new HttpEndpoint(settings.httpBindAddress(), settings.httpPort(), this::health, meters::scrape);
             }
         } catch (RuntimeException | IOException ex) {
             if (s != null) {
@@ -91,6 +99,7 @@ public final class StreamsService implements AutoCloseable {
                 h.close();
             }
             c.close();
+            meters.close();
             if (a != null) {
                 a.close();
             }
@@ -271,14 +280,9 @@ public final class StreamsService implements AutoCloseable {
         return new HttpEndpoint.Health(up, body);
     }
 
+    /** The text GET /metrics serves. */
     String metricsText() {
-        Map<String, Double> gauges = new LinkedHashMap<>();
-        KafkaStreams.State state = streams.state();
-        gauges.put("fieldseal_streams_running", state == KafkaStreams.State.RUNNING ? 1.0 : 0.0);
-        if (kekHealth != null) {
-            gauges.put("fieldseal_kek_healthy", kekHealth.healthy() ? 1.0 : 0.0);
-        }
-        return PrometheusText.render(metrics, appMetrics, gauges);
+        return meters.scrape();
     }
 
     public KafkaStreams.State state() {
@@ -349,6 +353,7 @@ public final class StreamsService implements AutoCloseable {
             if (http != null) {
                 http.close();
             }
+            meters.close();
             crypto.close();
             if (audit != null) {
                 audit.close(); // writes what is left
