@@ -30,6 +30,13 @@ final class AppMeters implements AutoCloseable {
 
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /**
+     * Prometheus' client (1.x, under Micrometer) reserves the {@code _created} suffix for counters'
+     * creation timestamps and drops it from a name, so {@code deks-created} would collide as
+     * {@code fieldseal_deks_total}: it is published as {@code fieldseal_new_deks_total}.
+     */
+    static final Map<String, String> RENAMED = Map.of(FieldsealMetrics.DEKS_CREATED, "fieldseal.new.deks");
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final FieldsealMetrics metrics;
     /** FieldsealMetrics series already registered (new ones appear with a new outcome or failure cause). */
@@ -100,7 +107,8 @@ final class AppMeters implements AutoCloseable {
                 }
             }
         }
-        FunctionCounter.builder("fieldseal." + base.replace('-', '.'), metrics, m -> m.get(series)).tags(tags)
+        String name = RENAMED.getOrDefault(base, "fieldseal." + base.replace('-', '.'));
+        FunctionCounter.builder(name, metrics, m -> m.get(series)).tags(tags)
                 .register(registry);
     }
 
