@@ -101,6 +101,13 @@ class DeserializerAuditTest {
                     c.poll(Duration.ofMillis(200)).forEach(got::add);
                 }
                 assertEquals(23, got.size());
+                // the Key Vault latency, through the consumer's metrics
+                double maxMs = c.metrics().entrySet().stream()
+                        .filter(e -> e.getKey().name().equals("kms-call-latency-max")
+                                && "unwrap".equals(e.getKey().tags().get("operation"))
+                                && "success".equals(e.getKey().tags().get("outcome")))
+                        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).max().orElse(-1);
+                assertTrue(maxMs > 0, "kms-call-latency-max{operation=unwrap,outcome=success}: " + maxMs);
                 assertEquals(List.of(), audit.lines(), "nothing before the interval ends or the consumer closes");
             } // close: the deserializer writes what is left
             lines = audit.lines();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * DecryptFields' audit events in a real Connect worker: the sink task names its connector and task
  * (learnt from the plugin metrics), the topic's partitions with the offset ranges it read, and the
  * values it decrypted, on the audit logger and on audit.topic; no line holds a plaintext or key
- * material.
+ * material. Its Key Vault latency is on the worker's JMX.
  */
 class DecryptAuditTest {
 
@@ -67,6 +67,9 @@ class DecryptAuditTest {
             until(Duration.ofSeconds(30), "12 records at the sink", () -> RecordingSink.received(run).size() >= 12);
             long fields = (long) ConnectPipelineTest.transformMetrics("audit-sink", "open").get("fields-decrypted");
             assertTrue(fields >= 12 * 10, "fields decrypted: " + fields);
+            Map<String, Object> latency = ConnectPipelineTest.latencyMetrics("audit-sink", "open", "unwrap", "success");
+            assertTrue(((Number) latency.get("kms-call-latency-max")).doubleValue() > 0, latency.toString());
+            assertTrue(latency.containsKey("kms-call-latency-p99"), latency.toString());
             Predicate<JsonNode> ours = e -> "audit-sink".equals(e.path("connector").asText());
             until(Duration.ofSeconds(30), fields + " values in the audit events",
                     () -> audit.sum("decrypted", ours) >= fields);
