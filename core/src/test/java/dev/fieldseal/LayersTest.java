@@ -38,7 +38,8 @@ class LayersTest {
             Map.entry("model.avro", 9), Map.entry("model.connect", 9),
             Map.entry("model.json", 10),
             Map.entry("scan", 11),
-            Map.entry("rotation", 12));
+            Map.entry("rotation", 12),
+            Map.entry("audit", 13));
 
     private static final Path SOURCES = Path.of("src", "main", "java", "dev", "fieldseal");
     /** Imports and fully qualified names alike. */

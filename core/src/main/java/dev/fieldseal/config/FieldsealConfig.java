@@ -47,6 +47,14 @@ public class FieldsealConfig extends AbstractConfig {
     /** Every setting of the rotation events consumer, e.g. {@code rotation.events.consumer.sasl.jaas.config}. */
     public static final String ROTATION_EVENTS_CONSUMER_PREFIX = "rotation.events.consumer.";
     public static final String ROTATION_EVENTS_BOOTSTRAP_SERVERS = ROTATION_EVENTS_CONSUMER_PREFIX + "bootstrap.servers";
+    public static final String AUDIT_ENABLED = "audit.enabled";
+    public static final String AUDIT_INTERVAL_MS = "audit.interval.ms";
+    public static final String AUDIT_TOPIC = "audit.topic";
+    /** Every setting of the audit events producer, e.g. {@code audit.producer.sasl.jaas.config}. */
+    public static final String AUDIT_PRODUCER_PREFIX = "audit.producer.";
+    public static final String AUDIT_PRODUCER_BOOTSTRAP_SERVERS = AUDIT_PRODUCER_PREFIX + "bootstrap.servers";
+    /** The SLF4J logger audit events are written to, one JSON object per line. */
+    public static final String AUDIT_LOGGER = "fieldseal.audit";
 
     public static final String PLACEMENT_FIELD = "field";
     public static final String PLACEMENT_HEADER = "header";
@@ -65,6 +73,7 @@ public class FieldsealConfig extends AbstractConfig {
     private static final String GROUP_KEYS = "Keys";
     private static final String GROUP_AZURE = "Azure Key Vault";
     private static final String GROUP_ROTATION = "Rotation events";
+    private static final String GROUP_AUDIT = "Audit";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(FIELDS, Type.LIST, List.of(), FieldPath.VALIDATOR, Importance.HIGH,
@@ -184,7 +193,33 @@ public class FieldsealConfig extends AbstractConfig {
                             + "cluster never gets the client's credentials). Streams app: the same, from its Kafka "
                             + "Streams settings. Connect transforms get no worker settings: required there when "
                             + ROTATION_EVENTS_TOPIC + " is set.",
-                    GROUP_ROTATION, 2, ConfigDef.Width.LONG, "Rotation events brokers");
+                    GROUP_ROTATION, 2, ConfigDef.Width.LONG, "Rotation events brokers")
+            .define(AUDIT_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Decrypting side: write decrypt audit events, one JSON object per line, to the SLF4J logger '"
+                            + AUDIT_LOGGER + "' at INFO (and to " + AUDIT_TOPIC + " when set): per key id and "
+                            + "version, topic and interval, who read (connector and task, consumer client and group, "
+                            + "Streams application id, the Azure identity's object id), the partitions and offset "
+                            + "ranges, and how many values were decrypted, refused, masked, left sealed or re-keyed, "
+                            + "with the failure classes. Never a value, a field path or key material. See "
+                            + "docs/security.md, 'Decrypt audit events'.",
+                    GROUP_AUDIT, 1, ConfigDef.Width.SHORT, "Audit events")
+            .define(AUDIT_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
+                    "How long audit counts are aggregated before one event per key version and topic is written; "
+                            + "what is left is written when the host closes. Intervals without decryption write "
+                            + "nothing.",
+                    GROUP_AUDIT, 2, ConfigDef.Width.SHORT, "Audit interval")
+            .define(AUDIT_TOPIC, Type.STRING, null, Importance.LOW,
+                    "Topic the audit events are also produced to (key: the key id; value: the JSON event), e.g. an "
+                            + "Event Hub read by Microsoft Sentinel. The producer's settings go under "
+                            + AUDIT_PRODUCER_PREFIX + "* (e.g. " + AUDIT_PRODUCER_PREFIX + "security.protocol). "
+                            + "Unset: the logger only.",
+                    GROUP_AUDIT, 3, ConfigDef.Width.LONG, "Audit topic")
+            .define(AUDIT_PRODUCER_BOOTSTRAP_SERVERS, Type.LIST, null, Importance.LOW,
+                    "Brokers of " + AUDIT_TOPIC + ". Deserializer and Streams app: default the client's own "
+                            + "bootstrap.servers, security.protocol, sasl.* and ssl.* settings, each overridable under "
+                            + AUDIT_PRODUCER_PREFIX + "; once this is set nothing is inherited. Connect transforms "
+                            + "get no worker settings: required there when " + AUDIT_TOPIC + " is set.",
+                    GROUP_AUDIT, 4, ConfigDef.Width.LONG, "Audit topic brokers");
 
     public FieldsealConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals, false);
@@ -203,10 +238,12 @@ public class FieldsealConfig extends AbstractConfig {
 
     /**
      * True for the keys this config reads: the defined ones and every key under
-     * {@link #ROTATION_EVENTS_CONSUMER_PREFIX} (client settings, passed to the consumer as they are).
+     * {@link #ROTATION_EVENTS_CONSUMER_PREFIX} or {@link #AUDIT_PRODUCER_PREFIX} (client settings,
+     * passed to the consumer or producer as they are).
      */
     public static boolean defines(String key) {
-        return CONFIG_DEF.names().contains(key) || key.startsWith(ROTATION_EVENTS_CONSUMER_PREFIX);
+        return CONFIG_DEF.names().contains(key) || key.startsWith(ROTATION_EVENTS_CONSUMER_PREFIX)
+                || key.startsWith(AUDIT_PRODUCER_PREFIX);
     }
 
     public List<FieldPath> fields() {

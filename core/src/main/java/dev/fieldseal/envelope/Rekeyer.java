@@ -164,7 +164,9 @@ public final class Rekeyer implements AutoCloseable {
             return envelope;
         }
         boolean deterministic = env.suite() == CipherSuite.AES_SIV_512;
+        metrics.audit().attempt(edek.kek().keyId(), edek.kek().version());
         byte[] block = rewrapped.get(new Rewrap(edek, to), r -> rewrap(r.old(), r.target(), deterministic));
+        metrics.audit().rekeyed();
         record.sealed.used(to, EnvelopeLayout.dekRef(block), block);
         record.changed = true;
         return reference

@@ -210,10 +210,14 @@ public final class Unsealer implements AutoCloseable {
                         + "record headers; were they dropped?).");
             }
         }
+        metrics.audit().attempt(edek.kek().keyId(), edek.kek().version());
         for (int attempt = 0; ; attempt++) {
             DataKey key = key(edek, scope);
             try {
-                return env.suite() == CipherSuite.AES_256_GCM ? openGcm(env, key, path) : openSiv(env, edek, key, path);
+                byte[] plain = env.suite() == CipherSuite.AES_256_GCM ? openGcm(env, key, path)
+                        : openSiv(env, edek, key, path);
+                metrics.audit().opened();
+                return plain;
             } catch (GeneralSecurityException | IllegalStateException e) {
                 if (key.isDestroyed() && attempt < 3) {
                     keys.invalidate(edek); // evicted while in use: unwrap again

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fieldseal.format.Envelope;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
+import dev.fieldseal.metrics.DecryptAudit;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.nio.ByteBuffer;
 import java.util.Base64;
@@ -67,13 +68,16 @@ public final class OnFailure {
         }
         metrics.failure(c.metricCause());
         if (policy == FailurePolicy.FAIL || c.retriable()) {
+            metrics.audit().notOpened(c.metricCause(), DecryptAudit.Outcome.REFUSED);
             throw hostError.apply(new DecryptFailure(path, c, keyOf(sealed), failure));
         }
         if (policy == FailurePolicy.CIPHERTEXT) {
             metrics.fieldLeftSealed();
+            metrics.audit().notOpened(c.metricCause(), DecryptAudit.Outcome.LEFT_SEALED);
             return sealed;
         }
         metrics.fieldMasked();
+        metrics.audit().notOpened(c.metricCause(), DecryptAudit.Outcome.MASKED);
         return mask.get();
     }
 

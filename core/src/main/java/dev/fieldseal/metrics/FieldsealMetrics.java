@@ -1,8 +1,10 @@
 package dev.fieldseal.metrics;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -46,6 +48,17 @@ public final class FieldsealMetrics {
     private final LongAdder rotationEvents = counter(ROTATION_EVENTS);
     private final LongAdder fieldsMasked = counter(FIELDS_MASKED);
     private final LongAdder fieldsLeftSealed = counter(FIELDS_LEFT_SEALED);
+
+    /** Where decrypting observations go besides the counters (a host's audit log); none by default. */
+    private volatile DecryptAudit audit = DecryptAudit.NONE;
+    /** Who wants each Key Vault call's duration (the hosts' latency histograms). */
+    private final List<KmsLatencyListener> kmsLatency = new CopyOnWriteArrayList<>();
+
+    /** Receives the duration of every key manager call, by operation and outcome (as {@link #kmsCall}). */
+    @FunctionalInterface
+    public interface KmsLatencyListener {
+        void kmsCall(String operation, String outcome, long nanos);
+    }
 
     private LongAdder counter(String name) {
         return counters.computeIfAbsent(name, n -> new LongAdder());
@@ -95,6 +108,29 @@ public final class FieldsealMetrics {
      */
     public void kmsCall(String operation, String outcome) {
         counter(KMS_CALLS + "{operation=" + operation + ",outcome=" + outcome + "}").increment();
+    }
+
+    /** {@link #kmsCall(String, String)} with the call's duration, handed to the latency listeners. */
+    public void kmsCall(String operation, String outcome, long nanos) {
+        kmsCall(operation, outcome);
+        for (KmsLatencyListener l : kmsLatency) {
+            l.kmsCall(operation, outcome, nanos);
+        }
+    }
+
+    /** Adds a receiver of Key Vault call durations (a host's histogram). */
+    public void onKmsLatency(KmsLatencyListener listener) {
+        kmsLatency.add(listener);
+    }
+
+    /** Sends decrypting observations to {@code audit} (the host's audit log) from now on. */
+    public void audit(DecryptAudit audit) {
+        this.audit = audit == null ? DecryptAudit.NONE : audit;
+    }
+
+    /** Where the envelope and the failure policy report each value they open or refuse. */
+    public DecryptAudit audit() {
+        return audit;
     }
 
     /** One value replaced by a mask ({@code on.failure=mask}). */

@@ -3,6 +3,7 @@ package dev.fieldseal.serde;
 import dev.fieldseal.value.FieldOpener;
 import dev.fieldseal.value.WholeValue;
 
+import dev.fieldseal.audit.AuditLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -68,6 +69,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     /** One per thread, reset by each call: setting and removing a thread-local per record costs more. */
     private final ThreadLocal<Call> call = ThreadLocal.withInitial(Call::new);
     private RotationEventsListener rotationEvents;
+    private AuditLog audit;
 
     /** Per-call state the failure messages need. */
     private static final class Call {
@@ -82,6 +84,10 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         FieldsealConfig core = config.core();
         onFailure = new OnFailure(FailurePolicy.of(core.onFailure()), config.getString(SerdeConfig.MASK_VALUE), metrics,
                 f -> SerdeFailures.onValue(call.get().topic, f));
+        Map<String, String> who = new java.util.HashMap<>();
+        putIfString(who, AuditLog.CLIENT_ID, configs.get("client.id"));
+        putIfString(who, AuditLog.GROUP_ID, configs.get("group.id"));
+        audit = AuditLog.start("deserializer", core, metrics, configs, who);
         unsealer = Unsealer.create(core, metrics);
         FieldSelection selection = FieldSelection.of(core.fields(), core.deterministicFields());
         innerForAvro = config.isSet(SerdeConfig.INNER_DESERIALIZER);
@@ -136,6 +142,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
                     + topic + "' is not a valid EDEK list (" + e.getMessage() + ")", e);
         }
         call.get().topic = topic;
+        metrics.audit().at(topic, -1, -1); // a deserializer is told neither partition nor offset
         switch (format) {
             case SerdeConfig.FORMAT_JSON:
                 return json(topic, headers, data, edeks);
@@ -243,6 +250,12 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
     }
 
+    private static void putIfString(Map<String, String> who, String field, Object value) {
+        if (value != null) {
+            who.put(field, value.toString());
+        }
+    }
+
     private static Map<ByteBuffer, Edek> edeks(Headers headers) {
         return Unsealer.recordEdeks(headers);
     }
@@ -267,6 +280,9 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
         if (inner != null) {
             inner.close();
+        }
+        if (audit != null) {
+            audit.close(); // writes what is left
         }
     }
 }

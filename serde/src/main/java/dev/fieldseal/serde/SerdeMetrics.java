@@ -2,6 +2,7 @@ package dev.fieldseal.serde;
 
 import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.metrics.KmsLatencySensors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.kafka.common.metrics.Gauge;
@@ -24,6 +25,7 @@ final class SerdeMetrics {
     }
 
     static void register(PluginMetrics plugin, FieldsealMetrics metrics) {
+        KmsLatencySensors.register(plugin, metrics);
         for (String name : COUNTERS) {
             plugin.addMetric(plugin.metricName(name, "fieldseal " + name.replace('-', ' '), new LinkedHashMap<>()),
                     (Gauge<Long>) (config, now) -> metrics.get(name));

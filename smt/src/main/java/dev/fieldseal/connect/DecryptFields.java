@@ -1,5 +1,6 @@
 package dev.fieldseal.connect;
 
+import dev.fieldseal.audit.AuditLog;
 import dev.fieldseal.codec.ConnectValueCodec;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.Unsealer;
@@ -30,6 +31,7 @@ import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 
 /**
@@ -56,6 +58,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
     private ConnectDecryptor decryptor;
     private OnFailure onFailure;
     private RotationEventsListener rotationEvents;
+    private AuditLog audit;
     /** The record being decrypted, for the failure messages (a transform instance runs on one task thread). */
     private R current;
 
@@ -71,9 +74,13 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
         }
         RotationEventsSettings events = RotationEventsSettings.of(config);
         events.requireOwnBootstrap(); // a transform gets none of the worker's Kafka settings
+        // A transform is told neither its connector nor its task: they come with the plugin metrics.
+        audit = AuditLog.start("connect", config, metrics, Map.of(),
+                Map.of(AuditLog.TRANSFORM, getClass().getName()));
         try {
             unsealer = Unsealer.create(config, metrics);
         } catch (RuntimeException e) {
+            closeAudit();
             throw ConnectFailures.onStart(getClass().getSimpleName(), kekId, e);
         }
         try {
@@ -81,6 +88,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
         } catch (RuntimeException e) {
             unsealer.close();
             unsealer = null;
+            closeAudit();
             throw e;
         }
         onFailure = new OnFailure(FailurePolicy.of(config.onFailure()), null, metrics,
@@ -97,6 +105,8 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
         }
         ConnectDecryptor.Result r;
         current = record;
+        metrics.audit().at(record.topic(), record.kafkaPartition() == null ? -1 : record.kafkaPartition(),
+                record instanceof SinkRecord s ? s.kafkaOffset() : -1);
         try {
             if (WholeValue.isSealed(value)) {
                 return newRecord(record, operatingSchema(record), openWhole(value, headerEdeks(record)));
@@ -173,6 +183,13 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
     @Override
     public void withPluginMetrics(PluginMetrics pluginMetrics) {
         TransformMetrics.register(pluginMetrics, metrics, false);
+        if (audit != null) {
+            // Connect tags plugin metrics with the connector and task (KIP-877): the only place a
+            // transform learns them.
+            Map<String, String> tags = pluginMetrics.metricName("audit", "", new java.util.LinkedHashMap<>()).tags();
+            audit.who(AuditLog.CONNECTOR, tags.get("connector"));
+            audit.who(AuditLog.TASK, tags.get("task"));
+        }
     }
 
     /** The counters of this instance (also published through the worker's JMX). */
@@ -190,7 +207,15 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             unsealer.close();
             unsealer = null;
         }
+        closeAudit();
         decryptor = null;
+    }
+
+    private void closeAudit() {
+        if (audit != null) {
+            audit.close(); // writes what is left
+            audit = null;
+        }
     }
 
     protected abstract Schema operatingSchema(R record);

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.fieldseal.failure.FailureClass;
 import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.metrics.KmsLatencySensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
@@ -25,6 +26,7 @@ final class TransformMetrics {
     }
 
     static void register(PluginMetrics pluginMetrics, FieldsealMetrics m, boolean encrypting) {
+        KmsLatencySensors.register(pluginMetrics, m);
         Map<String, ToLongFunction<FieldsealMetrics>> gauges = new LinkedHashMap<>();
         if (encrypting) {
             gauges.put(FieldsealMetrics.RECORDS_ENCRYPTED, x -> x.get(FieldsealMetrics.RECORDS_ENCRYPTED));

@@ -184,12 +184,28 @@ class ConnectPipelineTest {
         worker.cluster().deleteConnector("outage-src");
     }
 
+    /** The Key Vault latency metrics of one operation and outcome, as the worker publishes them over JMX. */
+    static Map<String, Object> latencyMetrics(String connector, String alias, String operation, String outcome)
+            throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> names = jmx.queryNames(new ObjectName("kafka.connect:type=plugins,connector=" + connector
+                + ",task=0,transformation=" + alias + ",operation=" + operation + ",outcome=" + outcome + ",*"), null);
+        assertEquals(1, names.size(), () -> "MBeans: " + names);
+        ObjectName name = names.iterator().next();
+        Map<String, Object> out = new TreeMap<>();
+        for (var a : jmx.getMBeanInfo(name).getAttributes()) {
+            out.put(a.getName(), jmx.getAttribute(name, a.getName()));
+        }
+        return out;
+    }
+
     /** The transform's metrics as the worker publishes them over JMX. */
     static Map<String, Object> transformMetrics(String connector, String alias) throws Exception {
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         Set<ObjectName> names = new HashSet<>(jmx.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
                 + connector + ",task=0,transformation=" + alias + ",*"), null));
         names.removeIf(n -> n.getKeyProperty("cause") != null); // failures{cause=…}: one series per failure class
+        names.removeIf(n -> n.getKeyProperty("operation") != null); // kms-call-latency-*: one per operation and outcome
         Set<ObjectName> allPlugins = jmx.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null);
         assertEquals(1, names.size(), () -> "MBeans: " + allPlugins);
         ObjectName name = names.iterator().next();

@@ -1,6 +1,8 @@
 package dev.fieldseal.streams;
 
 import dev.fieldseal.envelope.SealedRecord;
+import dev.fieldseal.failure.FailureClass;
+import dev.fieldseal.metrics.DecryptAudit;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
@@ -38,6 +40,8 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
     private final String outputSink;
     private final String dlqSink;
     private final boolean inPlace;
+    /** decrypt and rekey report each record's position to the audit log. */
+    private final boolean audited;
     private RecordTransformer transformer;
     private GenericDatumReader<GenericRecord> dlqReader;
     private ProcessorContext<byte[], byte[]> context;
@@ -49,6 +53,7 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
         this.outputSink = outputSink;
         this.dlqSink = dlqSink;
         this.inPlace = StreamsAppConfig.MODE_REKEY.equals(crypto.mode()) && route.writesToItsInput();
+        this.audited = !StreamsAppConfig.MODE_ENCRYPT.equals(crypto.mode());
     }
 
     @Override
@@ -66,12 +71,23 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
             appMetrics.settledRecords.increment(); // our own tombstone of a key that moved
             return;
         }
+        if (audited) {
+            RecordMetadata m = context.recordMetadata().orElse(null);
+            crypto.metrics().audit().at(m == null ? null : m.topic(), m == null ? -1 : m.partition(),
+                    m == null ? -1 : m.offset());
+        }
         RecordTransformer.Output out;
         try {
             out = transformer.apply(record.key(), record.value(), record.headers());
         } catch (RuntimeException e) {
             if (!DeadLetters.permanent(e, crypto.mode())) {
                 throw e;
+            }
+            if (StreamsAppConfig.MODE_REKEY.equals(crypto.mode())) {
+                // decrypt counted it in its failure policy; a re-key refuses the record here
+                FailureClass c = FailureClass.of(e);
+                crypto.metrics().audit().notOpened(c == null ? "unreadable" : c.metricCause(),
+                        DecryptAudit.Outcome.REFUSED);
             }
             deadLetter(record, e);
             return;

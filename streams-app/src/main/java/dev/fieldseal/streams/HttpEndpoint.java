@@ -16,7 +16,7 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * {@code GET /health}: 200 when Kafka Streams is RUNNING or REBALANCING and the KEK check
  * ({@link KekHealth}) succeeded recently, else 503; the JSON body says which check runs and which
- * part failed. {@code GET /metrics}: Prometheus text. Listens on {@code http.bind.address}
+ * part failed. {@code GET /metrics}: Prometheus text ({@link AppMeters}). Listens on {@code http.bind.address}
  * (every interface by default, as container probes need).
  */
 final class HttpEndpoint implements AutoCloseable {
@@ -51,7 +51,7 @@ final class HttpEndpoint implements AutoCloseable {
             respond(ex, h.up() ? 200 : 503, "application/json",
                     RecordTransformer.JSON.writeValueAsBytes(h.body()));
         });
-        server.createContext("/metrics", ex -> respond(ex, 200, PrometheusText.CONTENT_TYPE,
+        server.createContext("/metrics", ex -> respond(ex, 200, AppMeters.CONTENT_TYPE,
                 metrics.get().getBytes(StandardCharsets.UTF_8)));
         server.createContext("/", ex -> respond(ex, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8)));
     }

@@ -1,6 +1,7 @@
 package dev.fieldseal.streams;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldseal.audit.AuditLog;
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
@@ -43,10 +44,14 @@ public final class StreamsService implements AutoCloseable {
     private final AppSettings settings;
     private final FieldsealMetrics metrics = new FieldsealMetrics();
     private final AppMetrics appMetrics = new AppMetrics();
+    /** /metrics: Kafka Streams' metrics and ours; listens to Key Vault call durations from the start. */
+    private final AppMeters meters = new AppMeters(metrics, appMetrics);
     private final Crypto crypto;
     private final KafkaStreams streams;
     private final KekHealth kekHealth;
     private final HttpEndpoint http;
+    /** decrypt and rekey: who read which key version (null in encrypt mode, or with audit.enabled=false). */
+    private final AuditLog audit;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Paces the backoff before a failed stream thread is replaced. */
     private final Time time;
@@ -58,7 +63,16 @@ public final class StreamsService implements AutoCloseable {
     private StreamsService(AppSettings settings, Time time) {
         this.settings = settings;
         this.time = time;
-        Crypto c = Crypto.create(settings.mode(), settings.fieldseal(), metrics);
+        AuditLog a = StreamsAppConfig.MODE_ENCRYPT.equals(settings.mode()) ? null : audit(settings, metrics);
+        Crypto c;
+        try {
+            c = Crypto.create(settings.mode(), settings.fieldseal(), metrics);
+        } catch (RuntimeException ex) {
+            if (a != null) {
+                a.close();
+            }
+            throw ex;
+        }
         KafkaStreams s = null;
         KekHealth h = null;
         HttpEndpoint e = null;
@@ -69,7 +83,13 @@ public final class StreamsService implements AutoCloseable {
             LOG.info("fieldseal streams ({} mode):\n{}", settings.mode(), topology.describe());
             s = new KafkaStreams(topology, streamsProperties(settings));
             if (settings.httpPort() >= 0) {
-                e = new HttpEndpoint(settings.httpBindAddress(), settings.httpPort(), this::health, this::metricsText);
+                KafkaStreams streams = s;
+                meters.bind(streams);
+                meters.gauge("fieldseal.streams.running", () -> streams.state() == KafkaStreams.State.RUNNING);
+                if (h != null) {
+                    meters.gauge("fieldseal.kek.healthy", h::healthy);
+                }
+                e = new HttpEndpoint(settings.httpBindAddress(), settings.httpPort(), this::health, meters::scrape);
             }
         } catch (RuntimeException | IOException ex) {
             if (s != null) {
@@ -79,6 +99,10 @@ public final class StreamsService implements AutoCloseable {
                 h.close();
             }
             c.close();
+            meters.close();
+            if (a != null) {
+                a.close();
+            }
             if (ex instanceof IOException io) {
                 throw new UncheckedIOException("Cannot listen on " + settings.httpBindAddress() + ":"
                         + settings.httpPort() + " (" + FieldsealConfig.PREFIX + StreamsAppConfig.HTTP_BIND_ADDRESS
@@ -90,6 +114,21 @@ public final class StreamsService implements AutoCloseable {
         this.streams = s;
         this.kekHealth = h;
         this.http = e;
+        this.audit = a;
+    }
+
+    /** The audit log of a decrypting or re-keying instance; its producer borrows the Streams client settings. */
+    private static AuditLog audit(AppSettings settings, FieldsealMetrics metrics) {
+        Map<String, String> who = new LinkedHashMap<>();
+        Object app = settings.streamsProps().get(StreamsConfig.APPLICATION_ID_CONFIG);
+        Object client = settings.streamsProps().get(StreamsConfig.CLIENT_ID_CONFIG);
+        if (app != null) {
+            who.put(AuditLog.APPLICATION_ID, app.toString());
+        }
+        if (client != null) {
+            who.put(AuditLog.CLIENT_ID, client.toString());
+        }
+        return AuditLog.start("streams-" + settings.mode(), settings.fieldseal(), metrics, settings.streamsProps(), who);
     }
 
     /** Starts an instance; returns once Kafka Streams and the HTTP endpoint are started (not yet RUNNING). */
@@ -241,14 +280,9 @@ public final class StreamsService implements AutoCloseable {
         return new HttpEndpoint.Health(up, body);
     }
 
+    /** The text GET /metrics serves. */
     String metricsText() {
-        Map<String, Double> gauges = new LinkedHashMap<>();
-        KafkaStreams.State state = streams.state();
-        gauges.put("fieldseal_streams_running", state == KafkaStreams.State.RUNNING ? 1.0 : 0.0);
-        if (kekHealth != null) {
-            gauges.put("fieldseal_kek_healthy", kekHealth.healthy() ? 1.0 : 0.0);
-        }
-        return PrometheusText.render(metrics, appMetrics, gauges);
+        return meters.scrape();
     }
 
     public KafkaStreams.State state() {
@@ -319,7 +353,11 @@ public final class StreamsService implements AutoCloseable {
             if (http != null) {
                 http.close();
             }
+            meters.close();
             crypto.close();
+            if (audit != null) {
+                audit.close(); // writes what is left
+            }
             stopped.countDown();
         }
         return clean;

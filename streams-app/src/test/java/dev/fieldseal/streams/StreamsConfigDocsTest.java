@@ -92,15 +92,21 @@ class StreamsConfigDocsTest {
     }
 
     @Test
-    void prometheusTextHasLabelledCounters() {
+    void prometheusTextKeepsTheCounterNamesAndLabels() {
         dev.fieldseal.metrics.FieldsealMetrics m = new dev.fieldseal.metrics.FieldsealMetrics();
-        m.recordEncrypted(3);
-        m.kmsCall("unwrap", "success");
-        String text = PrometheusText.render(m, new AppMetrics(), Map.of("fieldseal_streams_running", 1.0));
-        assertTrue(text.contains("fieldseal_records_encrypted_total 1\n"), text);
-        assertTrue(text.contains("fieldseal_fields_encrypted_total 3\n"), text);
-        assertTrue(text.contains("# TYPE fieldseal_kms_calls_total counter\n"), text);
-        assertTrue(text.contains("fieldseal_kms_calls_total{operation=\"unwrap\",outcome=\"success\"} 1\n"), text);
-        assertTrue(text.contains("fieldseal_streams_running 1\n"), text);
+        try (AppMeters meters = new AppMeters(m, new AppMetrics())) {
+            m.recordEncrypted(3);
+            m.kmsCall("unwrap", "success", 2_000_000);
+            meters.gauge("fieldseal.streams.running", () -> true);
+            String text = meters.scrape();
+            assertTrue(text.contains("fieldseal_records_encrypted_total 1.0\n"), text);
+            assertTrue(text.contains("fieldseal_fields_encrypted_total 3.0\n"), text);
+            assertTrue(text.contains("# TYPE fieldseal_kms_calls_total counter\n"), text);
+            assertTrue(text.contains("fieldseal_kms_calls_total{operation=\"unwrap\",outcome=\"success\"} 1.0\n"), text);
+            assertTrue(text.contains("fieldseal_streams_running 1.0\n"), text);
+            assertTrue(text.contains("fieldseal_kms_latency_seconds_count{operation=\"unwrap\",outcome=\"success\"} 1\n"),
+                    text);
+            assertTrue(text.contains("# TYPE fieldseal_kms_latency_seconds histogram"), text);
+        }
     }
 }

@@ -107,7 +107,8 @@ public final class AzureKeyVaultKms implements Kms {
             KeyVaultKeyId.parseConfig(kekId);
         }
         this.metrics = metrics;
-        this.credential = AzureCredentials.create(config);
+        this.credential = new IdentityReportingCredential(AzureCredentials.create(config),
+                oid -> metrics.audit().identity(oid));
         this.emulator = AzureCredentials.emulator(config);
         this.http = new VaultHttp(config);
     }
@@ -366,6 +367,7 @@ public final class AzureKeyVaultKms implements Kms {
 
     private <T> CompletableFuture<T> run(String operation, String keyId, String version, Mono<T> mono) {
         CompletableFuture<T> out = new CompletableFuture<>();
+        long started = System.nanoTime();
         mono.timeout(http.deadline())
                 .onErrorMap(TimeoutException.class, e -> new KmsException(Reason.UNAVAILABLE, "Key Vault did not "
                         + "answer " + operation + " with key " + keyId + " version " + version + " within " + http.deadline().toMillis() + " ms (" + http.retries()
@@ -373,11 +375,12 @@ public final class AzureKeyVaultKms implements Kms {
                 .toFuture()
                 .whenComplete((v, e) -> {
                     if (e == null) {
-                        metrics.kmsCall(operation, "success");
+                        metrics.kmsCall(operation, "success", System.nanoTime() - started);
                         out.complete(v);
                     } else {
                         KmsException k = toKms(unwrapCompletion(e), operation, keyId, version);
-                        metrics.kmsCall(operation, k.reason().name().toLowerCase(Locale.ROOT));
+                        metrics.kmsCall(operation, k.reason().name().toLowerCase(Locale.ROOT),
+                                System.nanoTime() - started);
                         out.completeExceptionally(k);
                     }
                 });

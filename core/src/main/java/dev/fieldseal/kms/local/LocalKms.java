@@ -153,12 +153,13 @@ public final class LocalKms implements Kms {
                         + e.getClass().getSimpleName());
             }
         };
+        long started = System.nanoTime();
         try {
             T result = s.get();
-            metrics.kmsCall(operation, "success");
+            metrics.kmsCall(operation, "success", System.nanoTime() - started);
             return CompletableFuture.completedFuture(result);
         } catch (KmsException e) {
-            metrics.kmsCall(operation, e.reason().name().toLowerCase(Locale.ROOT));
+            metrics.kmsCall(operation, e.reason().name().toLowerCase(Locale.ROOT), System.nanoTime() - started);
             return CompletableFuture.failedFuture(e);
         }
     }
