@@ -26,7 +26,7 @@ class LayersTest {
      * model is a package of its own.
      */
     private static final Map<String, Integer> LAYER = Map.ofEntries(
-            Map.entry("cipher", 0), Map.entry("field", 0), Map.entry("metrics", 0),
+            Map.entry("cipher", 0), Map.entry("field", 0), Map.entry("metrics", 0), Map.entry("registry", 0),
             Map.entry("codec", 1),
             Map.entry("config", 2),
             Map.entry("kms", 3),

@@ -25,6 +25,9 @@ import dev.fieldseal.model.avro.AvroDecryptor;
 import dev.fieldseal.model.avro.AvroEncryptor;
 import dev.fieldseal.model.json.JsonConverterForm;
 import dev.fieldseal.model.json.JsonDecryptor;
+import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryConfig;
+import dev.fieldseal.registry.RegistryException;
 import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
@@ -66,6 +69,10 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private JsonDecryptor json;
     private AvroDecryptor avro;
     private AvroWire avroWire;
+    /** avro-confluent: the registry framing (writer schemas by id). */
+    private RegistryAvro registryAvro;
+    /** {@code fieldseal.avro.reader.schema}, or null. */
+    private AvroReaderSchema readerSchema;
     /** One per thread, reset by each call: setting and removing a thread-local per record costs more. */
     private final ThreadLocal<Call> call = ThreadLocal.withInitial(Call::new);
     private RotationEventsListener rotationEvents;
@@ -116,9 +123,15 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
                             + FieldsealConfig.PREFIX + SerdeConfig.AVRO_SCHEMA_FILE + " (single-object encoding).");
                 }
                 break;
+            case SerdeConfig.FORMAT_AVRO_CONFLUENT:
+                avro = new AvroDecryptor(unsealer, selection, avroCodec, onFailure);
+                avroWire = new AvroWire();
+                registryAvro = RegistryAvro.of(new RegistryConfig(configs), isKey);
+                break;
             default:
                 break;
         }
+        readerSchema = AvroReaderSchema.of(config.getString(SerdeConfig.AVRO_READER_SCHEMA));
         rotationEvents = RotationEventsSettings.of(core).start(configs, System.currentTimeMillis(),
                 new ReaderNotice(core, metrics));
     }
@@ -147,6 +160,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
             case SerdeConfig.FORMAT_JSON:
                 return json(topic, headers, data, edeks);
             case SerdeConfig.FORMAT_AVRO:
+            case SerdeConfig.FORMAT_AVRO_CONFLUENT:
                 return avro(topic, headers, data, edeks);
             default:
                 return whole(topic, headers, data, edeks);
@@ -198,22 +212,47 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     }
 
     private Object avro(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {
-        GenericRecord encrypted = avroWire.read(topic, data);
+        GenericRecord encrypted = registryAvro != null ? registryRead(topic, data) : avroWire.read(topic, data);
         GenericRecord out;
+        boolean leftSealed;
         try {
             // A value left sealed by on.failure=ciphertext: the record as read, with its encrypted schema.
             AvroDecryptor.Result r = avro.decrypt(encrypted, edeks);
             counted(r.fields());
             out = r.value();
+            leftSealed = r.leftSealed() > 0;
         } catch (SerializationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw unexpected(topic, e);
         }
+        // Only a record that was opened is resolved: one left sealed by the policy keeps its encrypted schema.
+        if (readerSchema != null && !leftSealed) {
+            out = readerSchema.resolve(topic, out);
+        }
         if (!innerForAvro) {
             return out;
         }
         return inner.deserialize(topic, headers, avroWire.write(out));
+    }
+
+    /**
+     * The record of a value in the Confluent wire format. A registry outage is retriable and says
+     * so (the consumer retries the poll, nothing is handed on); an id the registry does not know, or a
+     * value that is not framed, is a record this reader can never read.
+     */
+    private GenericRecord registryRead(String topic, byte[] data) {
+        try {
+            return registryAvro.read(data).record();
+        } catch (RegistryException e) {
+            metrics.failure(e.retriable() ? "registry-unavailable" : "registry-refused");
+            throw new SerializationException("fieldseal: cannot read the writer schema of a record from topic '" + topic
+                    + "': " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            metrics.failure(FailureClass.MALFORMED.metricCause());
+            throw new SerializationException("fieldseal: a record from topic '" + topic + "' cannot be read as "
+                    + SerdeConfig.FORMAT_AVRO_CONFLUENT + ": " + e.getMessage(), e);
+        }
     }
 
     private Object whole(String topic, Headers headers, byte[] data, Map<ByteBuffer, Edek> edeks) {

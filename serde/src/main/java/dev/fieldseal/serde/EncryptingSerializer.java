@@ -16,6 +16,8 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.model.avro.AvroEncryptor;
 import dev.fieldseal.model.json.JsonBytesEncryptor;
 import dev.fieldseal.model.json.JsonEncryptor;
+import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryConfig;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import dev.fieldseal.rotation.SealerRefresh;
@@ -42,7 +44,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>Input per {@code fieldseal.format}: 'json' a {@link JsonNode}, a {@code byte[]} of JSON, or any
  * object the inner serializer (default String) turns into JSON text; 'avro' a {@link GenericRecord}
  * (written in Avro single-object encoding with its encrypted schema, or as plain binary under
- * {@code fieldseal.avro.framing=plain}); 'string' anything the inner
+ * {@code fieldseal.avro.framing=plain}); 'avro-confluent' a {@link GenericRecord}, written in the
+ * Confluent wire format with the id of its encrypted schema, registered under the topic's subject in
+ * {@code schema.registry.url}; 'string' anything the inner
  * serializer turns into bytes, encrypted as one value.
  *
  * <p>The key and the value serializer of one record share its headers: {@code fieldseal.kek.id} and
@@ -63,6 +67,8 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private JsonBytesEncryptor jsonBytes;
     private AvroEncryptor avro;
     private AvroWire avroWire;
+    /** avro-confluent: the registry framing (the encrypted schema registered under the subject). */
+    private RegistryAvro registryAvro;
     private final JsonValueCodec codec = new JsonValueCodec();
     private boolean headerPlacement;
     private RotationEventsListener rotationEvents;
@@ -88,6 +94,9 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         jsonBytes = new JsonBytesEncryptor(sealer, selection, codec, mapper);
         avro = new AvroEncryptor(sealer, selection, new AvroValueCodec());
         avroWire = new AvroWire(SerdeConfig.AVRO_FRAMING_SINGLE_OBJECT.equals(config.getString(SerdeConfig.AVRO_FRAMING)));
+        if (SerdeConfig.FORMAT_AVRO_CONFLUENT.equals(format)) {
+            registryAvro = RegistryAvro.of(new RegistryConfig(configs), isKey);
+        }
         // Resolve the key and make a DEK now: a wrong kek.id or credential fails the producer at start.
         sealer.warmUp();
         rotationEvents = events.start(configs, startedAt, new SealerRefresh(sealer, metrics));
@@ -132,14 +141,15 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
                     }
                     break;
                 }
-                case SerdeConfig.FORMAT_AVRO: {
+                case SerdeConfig.FORMAT_AVRO:
+                case SerdeConfig.FORMAT_AVRO_CONFLUENT: {
                     if (!(data instanceof GenericRecord rec)) {
-                        throw new SerializationException("fieldseal: format avro takes a GenericRecord, not a "
-                                + data.getClass().getName() + " (topic '" + topic + "').");
+                        throw new SerializationException("fieldseal: format " + format + " takes a GenericRecord, "
+                                + "not a " + data.getClass().getName() + " (topic '" + topic + "').");
                     }
                     AvroEncryptor.Result r = avro.encrypt(rec);
                     sealed = r.sealed();
-                    out = avroWire.write(r.value());
+                    out = registryAvro != null ? registryAvro.write(topic, r.value()) : avroWire.write(r.value());
                     break;
                 }
                 default: {

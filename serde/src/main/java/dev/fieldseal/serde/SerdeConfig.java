@@ -31,10 +31,12 @@ public final class SerdeConfig extends AbstractConfig {
     public static final String AVRO_SCHEMA_FILE = "avro.schema.file";
     public static final String AVRO_SCHEMA = "avro.schema";
     public static final String AVRO_FRAMING = "avro.framing";
+    public static final String AVRO_READER_SCHEMA = "avro.reader.schema";
 
     public static final String FORMAT_JSON = "json";
     public static final String FORMAT_AVRO = "avro";
     public static final String FORMAT_STRING = "string";
+    public static final String FORMAT_AVRO_CONFLUENT = "avro-confluent";
     public static final String ON_FAILURE_FAIL = FieldsealConfig.ON_FAILURE_FAIL;
     public static final String ON_FAILURE_CIPHERTEXT = FieldsealConfig.ON_FAILURE_CIPHERTEXT;
     public static final String ON_FAILURE_MASK = FieldsealConfig.ON_FAILURE_MASK;
@@ -44,11 +46,15 @@ public final class SerdeConfig extends AbstractConfig {
     private static final String GROUP = "Serde";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef(FieldsealConfig.CONFIG_DEF)
-            .define(FORMAT, Type.STRING, FORMAT_JSON, ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_STRING),
+            .define(FORMAT, Type.STRING, FORMAT_JSON,
+                    ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_AVRO_CONFLUENT, FORMAT_STRING),
                     Importance.HIGH,
                     "Record value (or key) format: 'json' (a JSON object, from any producer or Connect's "
                             + "JsonConverter with or without embedded schema), 'avro' (a GenericRecord, in Avro "
                             + "single-object encoding or plain binary: " + AVRO_FRAMING + ", " + AVRO_SCHEMA + "), "
+                            + "'" + FORMAT_AVRO_CONFLUENT + "' (a GenericRecord in the Confluent wire format: magic "
+                            + "byte 0, the schema id, Avro binary; schemas in the Schema Registry of "
+                            + "schema.registry.url, the encrypted schema registered under the subject), "
                             + "'string' (the whole value is one encrypted value, bound to the "
                             + "path '" + WholeValue.PATH + "').",
                     GROUP, 1, ConfigDef.Width.SHORT, "Format")
@@ -91,7 +97,13 @@ public final class SerdeConfig extends AbstractConfig {
                             + "its writer schema; '" + AVRO_FRAMING_PLAIN + "' writes the bare datum, which readers "
                             + "can only read with the writer schema configured (" + AVRO_SCHEMA + ", a Streams "
                             + "route's avro.schema).",
-                    GROUP, 7, ConfigDef.Width.SHORT, "Avro framing");
+                    GROUP, 7, ConfigDef.Width.SHORT, "Avro framing")
+            .define(AVRO_READER_SCHEMA, Type.STRING, null, Importance.LOW,
+                    "Deserializer, formats 'avro' and '" + FORMAT_AVRO_CONFLUENT + "': path of an .avsc (a "
+                            + "plaintext schema) that every decrypted record is resolved into by Avro's schema "
+                            + "resolution, so an application on a newer compatible schema reads records written "
+                            + "with older ones. Unset: records keep the writer's plaintext schema.",
+                    GROUP, 8, ConfigDef.Width.LONG, "Avro reader schema");
 
     private final FieldsealConfig core;
 

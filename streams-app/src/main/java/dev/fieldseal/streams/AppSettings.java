@@ -5,6 +5,8 @@ import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.model.avro.AvroDecryptor;
 import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -107,8 +109,15 @@ public final class AppSettings {
             fieldseal.requireKekId();
         }
         List<Route> routes = new ArrayList<>();
+        RegistryAvro[] registry = new RegistryAvro[1]; // one client for every avro-confluent route, made on demand
+        java.util.function.Supplier<RegistryAvro> values = () -> {
+            if (registry[0] == null) {
+                registry[0] = RegistryAvro.of(new RegistryConfig(streams), false);
+            }
+            return registry[0];
+        };
         for (String n : names) {
-            routes.add(route(n, stripped, fieldseal, mode, baseDir));
+            routes.add(route(n, stripped, fieldseal, mode, baseDir, values));
         }
         return new AppSettings(streams, fieldseal, app, List.copyOf(routes));
     }
@@ -124,7 +133,7 @@ public final class AppSettings {
     }
 
     private static Route route(String name, Map<String, Object> stripped, FieldsealConfig shared, String mode,
-            Path baseDir) {
+            Path baseDir, java.util.function.Supplier<RegistryAvro> registry) {
         String prefix = StreamsAppConfig.ROUTE_PREFIX + name + ".";
         Map<String, Object> own = new HashMap<>();
         stripped.forEach((k, v) -> {
@@ -193,8 +202,9 @@ public final class AppSettings {
                         : new AvroEncryptor(null, FieldSelection.of(fields, deterministic), null).outputSchema(given);
             }
         }
+        RegistryAvro values = StreamsAppConfig.FORMAT_AVRO_CONFLUENT.equals(format) ? registry.get() : null;
         return new Route(name, topics, pattern, rc.getString(StreamsAppConfig.ROUTE_OUTPUT), fields, deterministic,
-                format, inputSchema, plainSchema, keys);
+                format, inputSchema, plainSchema, keys, values);
     }
 
     private static Route.KeySealing keySealing(String name, String prefix, AbstractConfig rc, FieldsealConfig shared,

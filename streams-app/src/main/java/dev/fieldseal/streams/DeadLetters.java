@@ -63,6 +63,7 @@ final class DeadLetters {
         String m;
         if (e instanceof DecryptionException || e instanceof BadRecordException || e instanceof CodecException
                 || e instanceof KmsException || e instanceof UndecryptableValueException
+                || e instanceof dev.fieldseal.registry.RegistryException
                 || e instanceof IllegalArgumentException && fromFieldseal(e)) {
             m = e.getMessage();
         } else {
@@ -106,8 +107,9 @@ final class DeadLetters {
         }
         try {
             JsonNode tree;
-            if (route.avro()) {
-                GenericRecord r = RecordTransformer.readAvro(avroReader, value, route.inputSchema());
+            if (route.avro() || route.registryAvro()) {
+                GenericRecord r = route.registryAvro() ? route.registry().read(value).record()
+                        : RecordTransformer.readAvro(avroReader, value, route.inputSchema());
                 tree = RecordTransformer.JSON.readTree(GenericData.get().toString(r));
                 put(h, VALUE_FORMAT, "json");
             } else {

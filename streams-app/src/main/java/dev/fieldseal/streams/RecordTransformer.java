@@ -20,6 +20,9 @@ import dev.fieldseal.model.avro.AvroEncryptor;
 import dev.fieldseal.model.json.JsonBytesEncryptor;
 import dev.fieldseal.model.json.JsonConverterForm;
 import dev.fieldseal.model.json.JsonDecryptor;
+import dev.fieldseal.registry.ConfluentFraming;
+import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryException;
 import dev.fieldseal.value.FieldOpener;
 import dev.fieldseal.value.FieldSealer;
 import dev.fieldseal.value.WholeValue;
@@ -146,6 +149,9 @@ final class RecordTransformer {
             } else if (route.avro()) {
                 AvroEncryptor.Result r = avroEncryptor.encrypt(readAvro(value), fields);
                 v = writeAvro(r.value(), inputFraming.frames(value));
+            } else if (route.registryAvro()) {
+                AvroEncryptor.Result r = avroEncryptor.encrypt(readRegistry(value).record(), fields);
+                v = route.registry().write(route.output(), r.value()); // the encrypted schema, under the output's subject
             } else {
                 v = sealJson(jsonEncryptor, value, fields);
             }
@@ -182,6 +188,12 @@ final class RecordTransformer {
                 count[0] += r.fields();
                 count[1] += r.leftSealed();
                 v = r.leftSealed() > 0 ? value : writeAvro(r.value(), inputFraming.frames(value));
+            } else if (route.registryAvro()) {
+                AvroDecryptor.Result r = avroDecryptor.decrypt(readRegistry(value).record(), edeks);
+                count[0] += r.fields();
+                count[1] += r.leftSealed();
+                // re-framed with the plaintext schema's id, so that a plain Avro consumer of the output reads it
+                v = r.leftSealed() > 0 || r.fields() == 0 ? value : route.registry().write(route.output(), r.value());
             } else if (!route.whole()) {
                 JsonDecryptor.TextResult r = openJson(jsonDecryptor, value, edeks);
                 count[0] += r.fields();
@@ -237,6 +249,7 @@ final class RecordTransformer {
         if (value != null) {
             v = isWhole(value) ? rekeyWalker.whole(value, rec)
                     : route.avro() ? rekeyWalker.avro(inputFraming, value, rec)
+                    : route.registryAvro() ? rekeyWalker.avro(writerSchema(value), value, ConfluentFraming.HEADER_LENGTH, rec)
                     : route.whole() ? value : rekeyWalker.json(value, rec);
         }
         Map<String, byte[]> fresh = rec.headers();
@@ -277,6 +290,35 @@ final class RecordTransformer {
 
     static Map<ByteBuffer, Edek> headerEdeks(Headers headers) {
         return Unsealer.recordEdeks(headers);
+    }
+
+    /** A value in the Confluent wire format; see {@link #registryFailure}. */
+    private RegistryAvro.Read readRegistry(byte[] value) {
+        try {
+            return route.registry().read(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadRecordException(e.getMessage());
+        } catch (RegistryException e) {
+            throw registryFailure(e);
+        }
+    }
+
+    private Schema writerSchema(byte[] value) {
+        try {
+            return route.registry().writerSchema(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadRecordException(e.getMessage());
+        } catch (RegistryException e) {
+            throw registryFailure(e);
+        }
+    }
+
+    /**
+     * A schema id the registry does not know is this record's fault (dead-lettered); an outage or a
+     * refusal of our credentials is not, and stops the task without committing past the record.
+     */
+    private static RuntimeException registryFailure(RegistryException e) {
+        return e.notFound() ? new BadRecordException(e.getMessage()) : e;
     }
 
     /** The schema values of this route are written with after the transformation. */

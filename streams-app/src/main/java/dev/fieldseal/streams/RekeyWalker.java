@@ -37,8 +37,11 @@ final class RekeyWalker {
 
     /** Avro binary of the framing's schema, plain or in its single-object encoding (kept as it is). */
     byte[] avro(SingleObjectEncoding framing, byte[] data, Rekeyer.RekeyedRecord record) {
-        Schema schema = framing.schema();
-        int offset = framing.datumOffset(data);
+        return avro(framing.schema(), data, framing.datumOffset(data), record);
+    }
+
+    /** Avro binary of {@code schema} from {@code offset} (after a framing, which is kept byte for byte). */
+    byte[] avro(Schema schema, byte[] data, int offset, Rekeyer.RekeyedRecord record) {
         List<Located> found;
         try {
             found = EnvelopeLocator.avro(schema, data, offset);

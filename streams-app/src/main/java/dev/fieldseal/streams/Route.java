@@ -1,6 +1,7 @@
 package dev.fieldseal.streams;
 
 import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.registry.RegistryAvro;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
@@ -18,9 +19,11 @@ import org.apache.avro.Schema;
  * @param inputSchema Avro: the writer schema of input values; null for JSON
  * @param plainSchema Avro: the plaintext schema (for encrypt: the input schema), or null if unknown
  * @param key how record keys are sealed (encrypt mode) or which key fields are opened (decrypt mode)
+ * @param registry {@code avro-confluent}: the Schema Registry framing of values (shared, thread-safe); else null
  */
 public record Route(String name, List<String> topics, Pattern pattern, String output, List<FieldPath> fields,
-        List<FieldPath> deterministicFields, String format, Schema inputSchema, Schema plainSchema, KeySealing key) {
+        List<FieldPath> deterministicFields, String format, Schema inputSchema, Schema plainSchema, KeySealing key,
+        RegistryAvro registry) {
 
     /**
      * @param format {@code none}, {@code string} (the whole key) or {@code json} (fields of JSON keys)
@@ -41,6 +44,11 @@ public record Route(String name, List<String> topics, Pattern pattern, String ou
 
     public boolean avro() {
         return StreamsAppConfig.FORMAT_AVRO.equals(format);
+    }
+
+    /** Avro in the Confluent wire format, schemas from the registry. */
+    public boolean registryAvro() {
+        return StreamsAppConfig.FORMAT_AVRO_CONFLUENT.equals(format);
     }
 
     /** Whole-value mode: the value is one encrypted value. */

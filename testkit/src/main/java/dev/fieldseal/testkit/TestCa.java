@@ -95,6 +95,26 @@ final class TestCa {
         }
     }
 
+    /**
+     * Writes a truststore holding only the CA certificate, the form Java clients' {@code
+     * ssl.truststore.location} settings take ({@code PKCS12}, which {@code JKS} readers also load).
+     */
+    Path writeTruststore(Path file, char[] password) {
+        try {
+            KeyStore ts = KeyStore.getInstance("PKCS12");
+            ts.load(null, null);
+            ts.setCertificateEntry("fieldseal-test-ca", caCert);
+            try (java.io.OutputStream out = Files.newOutputStream(file)) {
+                ts.store(out, password);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Writes the CA certificate as PEM, the form {@code azure.tls.ca.file} takes. */
     Path writeCaPem(Path file) {
         try {

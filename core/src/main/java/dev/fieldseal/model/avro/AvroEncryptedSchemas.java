@@ -14,7 +14,7 @@ import org.apache.avro.Schema;
  * {@code string} schema. Properties survive every Avro schema store, so readers restore the exact
  * original schema even for records where the field is null.
  */
-final class AvroEncryptedSchemas {
+public final class AvroEncryptedSchemas {
 
     // The names Connect's encrypted schemas give their parameters, so that one
     // marker means "encrypted" in every data model.
