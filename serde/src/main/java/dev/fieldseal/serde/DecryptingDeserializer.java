@@ -114,7 +114,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
                 break;
         }
         rotationEvents = RotationEventsSettings.of(core).start(configs, System.currentTimeMillis(),
-                new ReaderNotice(core, metrics));
+                new ReaderNotice(core, metrics, unsealer));
     }
 
     @Override
