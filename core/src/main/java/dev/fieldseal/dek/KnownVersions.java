@@ -108,6 +108,12 @@ public final class KnownVersions {
         return refused.estimatedSize();
     }
 
+    /** Versions waiting for the next listing (tests: the bound). */
+    long pendingCount() {
+        pending.cleanUp();
+        return pending.estimatedSize();
+    }
+
     /** Keys with a version list (tests: the bound). */
     long keyCount() {
         lists.cleanUp();

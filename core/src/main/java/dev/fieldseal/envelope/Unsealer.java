@@ -247,6 +247,11 @@ public final class Unsealer implements AutoCloseable {
     }
 
     private byte[] openSiv(Envelope env, Edek edek, DataKey key, String path) throws GeneralSecurityException {
+        if (key.length() != CipherSuite.AES_SIV_512.keyLength()) {
+            // The suite byte is not authenticated before the key is used: a GCM value relabelled as
+            // SIV brings a 256-bit DEK. That is an altered value, not a configuration problem.
+            throw new GeneralSecurityException("not an AES-SIV key");
+        }
         DeterministicKey det = sivKeys.get(edek, e -> DeterministicKey.of(key, e,
                 EnvelopeLayout.edekBlock(e)));
         byte[] aad = sivAad.of(path);
