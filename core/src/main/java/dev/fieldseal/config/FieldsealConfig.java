@@ -29,6 +29,10 @@ public class FieldsealConfig extends AbstractConfig {
     public static final String DEK_MAX_AGE_MS = "dek.max.age.ms";
     public static final String DEK_CACHE_SIZE = "dek.cache.size";
     public static final String DEK_CACHE_TTL_MS = "dek.cache.ttl.ms";
+    public static final String KEK_VERSIONS_REFRESH_MS = "kek.versions.refresh.ms";
+    public static final String KEK_VERSIONS_REFUSED_TTL_MS = "kek.versions.refused.ttl.ms";
+    public static final String DEK_UNWRAP_RATE = "dek.unwrap.rate";
+    public static final String DEK_UNWRAP_BURST = "dek.unwrap.burst";
     public static final String ENVELOPE_PLACEMENT = "envelope.placement";
     public static final String ENCRYPTED_FIELD_TYPE = "encrypted.field.type";
     public static final String ON_FAILURE = "on.failure";
@@ -67,6 +71,20 @@ public class FieldsealConfig extends AbstractConfig {
     /** 10^8 encryptions: far below NIST SP 800-38D's 2^32 bound for random nonces (see docs/configuration.md). */
     public static final long DEFAULT_DEK_MAX_ENCRYPTIONS = 100_000_000L;
     public static final long DEFAULT_DEK_MAX_AGE_MS = 60 * 60 * 1000L;
+    /**
+     * 5 s: under a sustained flood of versions a key does not have, one version listing per key every
+     * 5 s (720 an hour, a sliver of a vault's thousands of requests per 10 s); a genuine version
+     * younger than that is refused as retriable for at most 5 s (at once with rotation events).
+     */
+    public static final long DEFAULT_KEK_VERSIONS_REFRESH_MS = 5_000L;
+    public static final long DEFAULT_KEK_VERSIONS_REFUSED_TTL_MS = 60_000L;
+    /**
+     * 50 new DEKs a second per key version, 200 at once: an honest writer makes one DEK per rotation
+     * or {@code dek.max.age.ms}, so a rotation of 200 producers passes at once; a forged flood gets
+     * at most 500 unwraps per 10 s per key version from one process, an eighth of a vault's RSA-2048 quota.
+     */
+    public static final int DEFAULT_DEK_UNWRAP_RATE = 50;
+    public static final int DEFAULT_DEK_UNWRAP_BURST = 200;
     public static final long DEFAULT_KEK_REFRESH_MS = 5 * 60 * 1000L;
 
     private static final String GROUP_FIELDS = "Fields";
@@ -148,6 +166,27 @@ public class FieldsealConfig extends AbstractConfig {
                     "Local provider only (kek.id=local:<name>): path of the JSON key file. FOR DEVELOPMENT, DEMOS AND "
                             + "TESTS ONLY: the KEKs sit unprotected on disk.",
                     GROUP_KEYS, 10, ConfigDef.Width.LONG, "Local key file")
+            .define(KEK_VERSIONS_REFRESH_MS, Type.LONG, DEFAULT_KEK_VERSIONS_REFRESH_MS, ConfigDef.Range.atLeast(100),
+                    Importance.LOW,
+                    "Decrypting side: a value naming a version that is not in the key's cached version list (or is "
+                            + "disabled there) makes the list be fetched again, at most once per this interval per key; "
+                            + "meanwhile such values are refused as retriable (rate-limited) without a Key Vault call. "
+                            + "Rotation events make the next fetch immediate.",
+                    GROUP_KEYS, 11, ConfigDef.Width.SHORT, "KEK versions refresh")
+            .define(KEK_VERSIONS_REFUSED_TTL_MS, Type.LONG, DEFAULT_KEK_VERSIONS_REFUSED_TTL_MS,
+                    ConfigDef.Range.atLeast(1000), Importance.LOW,
+                    "Decrypting side: how long a version that Key Vault said does not exist or is disabled is "
+                            + "refused without asking again (at most 4,096 versions remembered).",
+                    GROUP_KEYS, 12, ConfigDef.Width.SHORT, "Refused versions TTL")
+            .define(DEK_UNWRAP_RATE, Type.INT, DEFAULT_DEK_UNWRAP_RATE, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Decrypting side: unwraps of DEKs not in the cache, per second, per key version (versions "
+                            + "missing from the key's version list share one budget per key). Over it, values are "
+                            + "refused as retriable (rate-limited) and not sent to Key Vault.",
+                    GROUP_KEYS, 13, ConfigDef.Width.SHORT, "DEK unwrap rate")
+            .define(DEK_UNWRAP_BURST, Type.INT, DEFAULT_DEK_UNWRAP_BURST, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Decrypting side: how many new DEKs per key version may be unwrapped at once before "
+                            + DEK_UNWRAP_RATE + " applies.",
+                    GROUP_KEYS, 14, ConfigDef.Width.SHORT, "DEK unwrap burst")
             .define(AZURE_CREDENTIAL, Type.STRING, "default",
                     ValidString.in("default", "client-secret", "managed-identity", "workload-identity", "emulator"),
                     Importance.HIGH,

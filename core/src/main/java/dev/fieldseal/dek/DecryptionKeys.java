@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsCalls;
+import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.time.Duration;
 
@@ -14,7 +15,8 @@ import java.time.Duration;
  * The decrypting side's unwrapped DEKs, cached by EDEK: bounded in size ({@code dek.cache.size})
  * and idle time ({@code dek.cache.ttl.ms}), and loaded single-flight, so N threads missing the same
  * DEK make one unwrap call (the others wait for it). A failed unwrap is not cached; the next
- * record tries again. Evicted keys are destroyed (zeroed).
+ * record tries again, unless the {@link UnwrapGuard} knows the version is missing or disabled, and
+ * misses are unwrapped only within the guard's budget. Evicted keys are destroyed (zeroed).
  *
  * <p>A synchronous cache on purpose: callers block on the key anyway, and Caffeine's async cache
  * logs every failed load with a stack trace, which during a Key Vault outage floods the logs.
@@ -25,9 +27,17 @@ public final class DecryptionKeys implements AutoCloseable {
     private final KekAllowlist allowlist;
     private final FieldsealMetrics metrics;
     private final Cache<Edek, DataKey> cache;
+    private final UnwrapGuard guard;
 
     public DecryptionKeys(Kms kms, KekAllowlist allowlist, long maxSize, long ttlMs, Ticker ticker,
                           FieldsealMetrics metrics) {
+        this(kms, allowlist, maxSize, ttlMs, ticker, metrics, UnwrapGuard.NONE);
+    }
+
+    /** @param guard checks each miss before it is unwrapped (known versions, the budget of new DEKs) */
+    public DecryptionKeys(Kms kms, KekAllowlist allowlist, long maxSize, long ttlMs, Ticker ticker,
+                          FieldsealMetrics metrics, UnwrapGuard guard) {
+        this.guard = guard;
         this.kms = kms;
         this.allowlist = allowlist;
         this.metrics = metrics;
@@ -62,7 +72,23 @@ public final class DecryptionKeys implements AutoCloseable {
             return key;
         }
         metrics.dekCacheMiss();
-        return cache.get(edek, e -> DataKey.copyOf(KmsCalls.join(kms.unwrap(e))));
+        return cache.get(edek, this::unwrap);
+    }
+
+    /** Inside the single-flight load: N threads missing one DEK take one token and make one call. */
+    private DataKey unwrap(Edek edek) {
+        guard.admit(edek);
+        try {
+            return DataKey.copyOf(KmsCalls.join(kms.unwrap(edek)));
+        } catch (KmsException e) {
+            guard.unwrapFailed(edek, e);
+            throw e;
+        }
+    }
+
+    /** A rotation event for a key this side may use. */
+    public void keyRotated(String versionlessKeyId) {
+        guard.keyRotated(versionlessKeyId);
     }
 
     /** Drops a key whose use failed because it was destroyed by a concurrent eviction. */

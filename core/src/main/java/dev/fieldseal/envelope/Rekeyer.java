@@ -10,6 +10,7 @@ import dev.fieldseal.dek.DecryptionKeys;
 import dev.fieldseal.dek.DeterministicKey;
 import dev.fieldseal.dek.EncryptionKeys;
 import dev.fieldseal.dek.KekAllowlist;
+import dev.fieldseal.dek.UnwrapGuard;
 import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.format.DecryptionException.Reason;
 import dev.fieldseal.format.EdekHeader;
@@ -73,7 +74,7 @@ public final class Rekeyer implements AutoCloseable {
             allowed.add(a.endsWith("/") ? a : kms.versionlessId(a));
         }
         this.keys = new DecryptionKeys(kms, new KekAllowlist(allowed), config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
-                config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS), ticker, metrics);
+                config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS), ticker, metrics, UnwrapGuard.of(config, kms, ticker));
         this.rewrapped = Caffeine.newBuilder().maximumSize(config.getLong(FieldsealConfig.DEK_CACHE_SIZE)).build();
         this.targets = new EncryptionKeys(kms, config.requireKekId(), config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS),
                 config.getLong(FieldsealConfig.DEK_MAX_AGE_MS), config.getLong(FieldsealConfig.KEK_REFRESH_MS), ticker,

@@ -16,9 +16,7 @@ import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.security.GeneralSecurityException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The encrypting side of the envelope, shared by every host: turns a value's plaintext bytes
@@ -41,8 +39,12 @@ public final class Sealer implements AutoCloseable {
     private final String deterministicDek;
     private final FieldsealMetrics metrics;
     private final Ticker ticker;
-    private final Map<String, byte[]> gcmAad = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> sivAad = new ConcurrentHashMap<>();
+    /**
+     * Associated data by path. Paths come from the record under {@code [*]} (schemaless map keys),
+     * and a source can carry data its writers chose: bounded like the reader's ({@link PathAad#MAX_BYTES}).
+     */
+    private final PathAad gcmAad = new PathAad(CipherSuite.AES_256_GCM);
+    private final PathAad sivAad = new PathAad(CipherSuite.AES_SIV_512);
     private volatile DeterministicKey deterministic;
 
     /** A sealer with its own key manager client, built from config. */
@@ -93,7 +95,7 @@ public final class Sealer implements AutoCloseable {
     }
 
     private byte[] sealGcm(byte[] plaintext, String path, SealedRecord record) {
-        byte[] aad = gcmAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_256_GCM, p));
+        byte[] aad = gcmAad.of(path);
         byte[] nonce = new byte[AesGcm.NONCE_LENGTH];
         for (int attempt = 0; ; attempt++) {
             // One DEK per record (one EDEK header, one key version), unless it runs out or was destroyed.
@@ -123,7 +125,7 @@ public final class Sealer implements AutoCloseable {
 
     private byte[] sealSiv(byte[] plaintext, String path, SealedRecord record) {
         DeterministicKey det = deterministicKey();
-        byte[] aad = sivAad.computeIfAbsent(path, p -> EnvelopeLayout.aad(CipherSuite.AES_SIV_512, p));
+        byte[] aad = sivAad.of(path);
         byte[] body;
         try {
             body = det.siv().encrypt(plaintext, aad);
@@ -195,6 +197,11 @@ public final class Sealer implements AutoCloseable {
 
     public FieldsealMetrics metrics() {
         return metrics;
+    }
+
+    /** Associated-data entries held now, both suites (tests: the bound). */
+    long aadEntries() {
+        return gcmAad.size() + sivAad.size();
     }
 
     @Override

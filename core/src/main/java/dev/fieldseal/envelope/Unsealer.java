@@ -10,6 +10,7 @@ import dev.fieldseal.dek.DataKey;
 import dev.fieldseal.dek.DecryptionKeys;
 import dev.fieldseal.dek.DeterministicKey;
 import dev.fieldseal.dek.KekAllowlist;
+import dev.fieldseal.dek.UnwrapGuard;
 import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.format.DecryptionException.Reason;
 import dev.fieldseal.format.EdekHeader;
@@ -87,7 +88,7 @@ public final class Unsealer implements AutoCloseable {
         }
         long ttlMs = config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS);
         this.keys = new DecryptionKeys(kms, new KekAllowlist(allowed), config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
-                ttlMs, ticker, metrics);
+                ttlMs, ticker, metrics, UnwrapGuard.of(config, kms, ticker));
         this.recheckNanos = Math.min(1_000_000_000L, ttlMs * 500_000L);
     }
 
@@ -250,6 +251,11 @@ public final class Unsealer implements AutoCloseable {
     }
 
     private byte[] openSiv(Envelope env, Edek edek, DataKey key, String path) throws GeneralSecurityException {
+        if (key.length() != CipherSuite.AES_SIV_512.keyLength()) {
+            // The suite byte is not authenticated before the key is used: a GCM value relabelled as
+            // SIV brings a 256-bit DEK. That is an altered value, not a configuration problem.
+            throw new GeneralSecurityException("not an AES-SIV key");
+        }
         DeterministicKey det = sivKeys.get(edek, e -> DeterministicKey.of(key, e,
                 EnvelopeLayout.edekBlock(e)));
         byte[] aad = sivAad.of(path);
@@ -263,6 +269,14 @@ public final class Unsealer implements AutoCloseable {
 
     public FieldsealMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * A rotation event for a key this side may use: the first value naming a version the cached
+     * version list lacks fetches the list at once, not after {@code kek.versions.refresh.ms}.
+     */
+    public void keyRotated(String versionlessKeyId) {
+        keys.keyRotated(versionlessKeyId);
     }
 
     @Override

@@ -8,11 +8,17 @@ import java.util.Locale;
 /**
  * Why one sealed value could not be opened, computed in one place ({@link #of}) from the
  * exceptions core throws, so that every host counts, routes and reports the same fault the same
- * way. Only {@link #RETRIABLE_KMS} may heal by retrying the same record.
+ * way. Only {@link #RETRIABLE_KMS} and {@link #RATE_LIMITED} may heal by retrying the same record.
  */
 public enum FailureClass {
     /** Key Vault throttled, failed (5xx), timed out or was unreachable after the bounded retries. */
     RETRIABLE_KMS,
+    /**
+     * Not sent to Key Vault: a new DEK, or a version not yet in the key's version list, over this
+     * process's rate limit for the key. Retriable, so a genuine burst (a rotation) is delayed, never
+     * masked or passed on; a flood of forged EDEKs costs retries, not Key Vault calls.
+     */
+    RATE_LIMITED,
     /** The key version is disabled or deleted, the key cannot unwrap, or Key Vault rejected the wrapped DEK. */
     PERMANENT_KMS,
     /** Key Vault refused this process's identity (401/403): a missing role assignment. */
@@ -33,7 +39,7 @@ public enum FailureClass {
 
     /** An outage that may heal: such a value is never masked or passed on, whatever the policy. */
     public boolean retriable() {
-        return this == RETRIABLE_KMS;
+        return this == RETRIABLE_KMS || this == RATE_LIMITED;
     }
 
     /**
@@ -70,6 +76,7 @@ public enum FailureClass {
         if (t instanceof KmsException k) {
             return switch (k.reason()) {
                 case UNAVAILABLE -> RETRIABLE_KMS;
+                case RATE_LIMITED -> RATE_LIMITED;
                 case FORBIDDEN -> FORBIDDEN;
                 case NOT_FOUND, DISABLED, INVALID_KEY, UNWRAP_FAILED -> PERMANENT_KMS;
             };

@@ -1,5 +1,7 @@
 package dev.fieldseal.kms;
 
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.crypto.SecretKey;
 
@@ -38,6 +40,33 @@ public interface Kms extends AutoCloseable {
      * @throws IllegalArgumentException if the id is not one this provider understands
      */
     String versionlessId(String keyId);
+
+    /**
+     * True if unwrapping makes no call to a service (such as {@code local:}): then the DEK layer
+     * neither checks versions nor rate-limits unwraps, as there is nothing to save.
+     */
+    default boolean unwrapsLocally() {
+        return false;
+    }
+
+    /**
+     * True if {@link #versions} lists a key's versions. A provider that makes no calls (such as
+     * {@code local:}) has nothing to save and keeps the default.
+     */
+    default boolean listsVersions() {
+        return false;
+    }
+
+    /**
+     * Every version of a key, each with whether it is enabled (may unwrap). The DEK layer asks for
+     * this at a bounded rate so that an EDEK naming a version the key does not have, or a disabled
+     * one, is refused without an unwrap call.
+     *
+     * @param versionlessKeyId a key id that passed {@code kek.allowed}, without a version
+     */
+    default CompletionStage<Map<String, Boolean>> versions(String versionlessKeyId) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this key manager lists no versions"));
+    }
 
     @Override
     default void close() {

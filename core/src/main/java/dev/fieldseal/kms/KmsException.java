@@ -20,7 +20,12 @@ public class KmsException extends RuntimeException {
         /** The key cannot be used this way (wrong type, missing key_ops, bad key id). */
         INVALID_KEY(false),
         /** The key manager rejected the wrapped key (tampered or wrapped by another key). */
-        UNWRAP_FAILED(false);
+        UNWRAP_FAILED(false),
+        /**
+         * Not sent: this process holds back unwraps of new DEKs, or version-list refreshes, for the
+         * key over their rate limit. Retriable: a genuine DEK is unwrapped once the budget refills.
+         */
+        RATE_LIMITED(true);
 
         private final boolean retriable;
 

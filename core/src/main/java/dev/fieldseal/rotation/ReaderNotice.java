@@ -2,6 +2,7 @@ package dev.fieldseal.rotation;
 
 import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.KekAllowlist;
+import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.azure.KeyVaultKeyId;
 import dev.fieldseal.metrics.FieldsealMetrics;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The decrypting side's answer to a rotation event for a key it may use ({@code kek.allowed},
  * default the key of {@code kek.id}): count it ({@link FieldsealMetrics#ROTATION_EVENTS}) and log
- * it. Nothing else is needed: every value names the version that wrapped its DEK, so a new
- * version is unwrapped when the first value sealed under it arrives.
+ * it, and tell the {@link Unsealer} so that the first value naming the new version fetches the
+ * key's version list at once (every value names the version that wrapped its DEK; without the
+ * event, a version younger than the cached list waits up to {@code kek.versions.refresh.ms}).
  */
 public final class ReaderNotice implements RotationEventsListener.Handler {
 
@@ -24,8 +26,11 @@ public final class ReaderNotice implements RotationEventsListener.Handler {
 
     private final KekAllowlist allowed;
     private final FieldsealMetrics metrics;
+    private final Unsealer unsealer;
 
-    public ReaderNotice(FieldsealConfig config, FieldsealMetrics metrics) {
+    /** @param unsealer the reader's unsealer, or null if this host has none yet */
+    public ReaderNotice(FieldsealConfig config, FieldsealMetrics metrics, Unsealer unsealer) {
+        this.unsealer = unsealer;
         List<String> entries = new ArrayList<>();
         List<String> configured = config.getList(FieldsealConfig.KEK_ALLOWED);
         if (configured.isEmpty() && config.kekId() != null && !config.kekId().isBlank()) {
@@ -57,6 +62,9 @@ public final class ReaderNotice implements RotationEventsListener.Handler {
             return;
         }
         metrics.rotationEvent();
+        if (unsealer != null) {
+            unsealer.keyRotated(versionlessKeyId);
+        }
         LOG.info("KEK {} has a new version; values sealed under it name it and are decrypted as they come.",
                 versionlessKeyId);
     }

@@ -42,4 +42,22 @@ class RecordChosenPathsTest {
             assertArrayEquals(SECRET, u.unseal(env, "card", Map.of()), "the genuine path still decrypts");
         }
     }
+
+    @Test
+    void theSealersAssociatedDataStaysBoundedUnderDistinctPaths() {
+        FieldsealConfig c = fx.config();
+        try (Kms kms = fx.kms(); Sealer s = new Sealer(c, kms, Ticker.systemTicker(), fx.metrics);
+             Unsealer u = new Unsealer(c, kms, Ticker.systemTicker(), fx.metrics)) {
+            String last = null;
+            byte[] env = null;
+            for (int i = 0; i < PATHS; i++) { // schemaless map keys under attrs[*] come from the source's data
+                last = "attrs.source.chosen.key." + i;
+                env = s.seal(SECRET, last, false, s.newRecord());
+            }
+            long most = PathAad.MAX_BYTES / (96 + 2 * "attrs.source.chosen.key.0".length());
+            long held = s.aadEntries();
+            assertTrue(held <= most, held + " associated-data entries held for " + PATHS + " paths, at most " + most);
+            assertArrayEquals(SECRET, u.unseal(env, last, Map.of()), "sealed under the last path, opens there");
+        }
+    }
 }

@@ -133,7 +133,7 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
         readerSchema = AvroReaderSchema.of(config.getString(SerdeConfig.AVRO_READER_SCHEMA));
         rotationEvents = RotationEventsSettings.of(core).start(configs, System.currentTimeMillis(),
-                new ReaderNotice(core, metrics));
+                new ReaderNotice(core, metrics, unsealer));
     }
 
     @Override

@@ -25,7 +25,7 @@ final class ConnectFailures {
      */
     static ConnectException onValue(String what, DecryptFailure f) {
         if (f.failureClass().retriable()) {
-            return new RetriableException(what + ": Key Vault is unavailable (" + f.message()
+            return new RetriableException(what + ": cannot be opened now (" + f.message()
                     + "); Connect retries the record under errors.retry.timeout.", f.cause());
         }
         return new DataException(what + ": " + f.message(), f.cause());
@@ -35,7 +35,7 @@ final class ConnectFailures {
     static ConnectException onRecord(String what, RuntimeException e) {
         if (e instanceof KmsException k) {
             return k.retriable()
-                    ? new RetriableException(what + ": Key Vault is unavailable (" + k.getMessage()
+                    ? new RetriableException(what + ": cannot be opened now (" + k.getMessage()
                             + "); Connect retries the record under errors.retry.timeout.", k)
                     : new DataException(what + ": " + k.getMessage(), k);
         }

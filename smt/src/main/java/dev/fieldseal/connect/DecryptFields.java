@@ -84,7 +84,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
             throw ConnectFailures.onStart(getClass().getSimpleName(), kekId, e);
         }
         try {
-            rotationEvents = events.start(Map.of(), System.currentTimeMillis(), new ReaderNotice(config, metrics));
+            rotationEvents = events.start(Map.of(), System.currentTimeMillis(), new ReaderNotice(config, metrics, unsealer));
         } catch (RuntimeException e) {
             unsealer.close();
             unsealer = null;

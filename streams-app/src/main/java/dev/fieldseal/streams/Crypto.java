@@ -83,7 +83,7 @@ public final class Crypto implements AutoCloseable {
         if (rotationEvents != null) {
             return;
         }
-        ReaderNotice reader = StreamsAppConfig.MODE_DECRYPT.equals(mode) ? new ReaderNotice(config, metrics) : null;
+        ReaderNotice reader = StreamsAppConfig.MODE_DECRYPT.equals(mode) ? new ReaderNotice(config, metrics, unsealer) : null;
         rotationEvents = RotationEventsSettings.of(config).start(streamsProps, createdAtMs,
                 new RotationEventHandler(this, appMetrics, reader));
     }

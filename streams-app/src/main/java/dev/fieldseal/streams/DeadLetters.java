@@ -40,8 +40,8 @@ final class DeadLetters {
 
     /**
      * Whether a failure is permanent for this record, so that it goes to the DLQ. A value failure
-     * goes by its one classification ({@link FailureClass#of}): every class but a Key Vault outage
-     * and a refused identity (which affect every record and must not fill the DLQ). A value that
+     * goes by its one classification ({@link FailureClass#of}): every class but the retriable ones
+     * (a Key Vault outage, a rate-limited unwrap) and a refused identity (which affect every record and must not fill the DLQ). A value that
      * cannot be read in the route's format is permanent too. Everything else (outages, refused
      * identities, bugs) stops the task without committing past it.
      */
@@ -51,7 +51,7 @@ final class DeadLetters {
             return true;
         }
         FailureClass c = FailureClass.of(e);
-        if (c == null || c == FailureClass.RETRIABLE_KMS || c == FailureClass.FORBIDDEN) {
+        if (c == null || c.retriable() || c == FailureClass.FORBIDDEN) {
             return false;
         }
         // Encrypting: any key manager failure is about our own key, not this record.

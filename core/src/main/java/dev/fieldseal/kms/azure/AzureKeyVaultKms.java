@@ -86,7 +86,10 @@ public final class AzureKeyVaultKms implements Kms {
     private final TokenCredential credential;
     private final boolean emulator;
     private final VaultHttp http;
-    /** By vault URL: only configured keys reach it (resolve, wrap), so it holds one per configured vault. */
+    /**
+     * By vault URL (host in lower case): configured keys reach it (resolve, wrap), and version
+     * listings only for key ids that passed {@code kek.allowed}, so it holds one per allowed vault.
+     */
     private final Map<String, KeyAsyncClient> keyClients = new ConcurrentHashMap<>();
     /**
      * Unwrap clients by exact version. Records name the version (the allowlist checks the key, not
@@ -248,6 +251,37 @@ public final class AzureKeyVaultKms implements Kms {
             }
         });
         return mine;
+    }
+
+    // ---- versions --------------------------------------------------------------------------
+
+    @Override
+    public boolean listsVersions() {
+        return true;
+    }
+
+    /**
+     * {@code GET /keys/{name}/versions} (all pages): one {@code kmsCall("list")}. Needs the
+     * {@code list} key permission (the Crypto Service Encryption User role has it; an access policy
+     * must grant it); without it the DEK layer falls back to unwrapping and counts the refusal.
+     */
+    @Override
+    public CompletionStage<Map<String, Boolean>> versions(String versionlessKeyId) {
+        KeyVaultKeyId id;
+        try {
+            id = KeyVaultKeyId.parse(versionlessKeyId);
+            if (id.pinned()) {
+                throw new IllegalArgumentException("Key id '" + id + "' names a version; list versions of the "
+                        + "versionless id.");
+            }
+        } catch (IllegalArgumentException e) {
+            return failed("list", new KmsException(Reason.INVALID_KEY, e.getMessage()));
+        }
+        Mono<Map<String, Boolean>> list = keyClient(id.vaultUrl()).listPropertiesOfKeyVersions(id.name())
+                .collectMap(KeyProperties::getVersion, p -> Boolean.TRUE.equals(p.isEnabled()))
+                .map(Map::copyOf)
+                .onErrorMap(e -> toKms(e, "list", id.versionless(), "(all versions)"));
+        return run("list", id.versionless(), "(all versions)", list);
     }
 
     // ---- wrap / unwrap ---------------------------------------------------------------------

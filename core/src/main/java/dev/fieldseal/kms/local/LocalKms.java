@@ -98,6 +98,11 @@ public final class LocalKms implements Kms {
     }
 
     @Override
+    public boolean unwrapsLocally() {
+        return true;
+    }
+
+    @Override
     public CompletionStage<SecretKey> unwrap(Edek edek) {
         return call("unwrap", () -> {
             if (edek.algorithm() != WrapAlgorithm.A256KW) {
