@@ -13,12 +13,15 @@ import dev.fieldseal.kms.KmsException;
 public final class UnwrapGuard {
 
     /** Lets every unwrap through: local providers, and one-off checks of a configured key. */
-    public static final UnwrapGuard NONE = new UnwrapGuard(null, null);
+    public static final UnwrapGuard NONE = new UnwrapGuard(null, null, null);
 
     private final KnownVersions versions;
     private final UnwrapBudget budget;
 
-    public UnwrapGuard(KnownVersions versions, UnwrapBudget budget) {
+    private final Kms kms;
+
+    public UnwrapGuard(Kms kms, KnownVersions versions, UnwrapBudget budget) {
+        this.kms = kms;
         this.versions = versions;
         this.budget = budget;
     }
@@ -28,7 +31,7 @@ public final class UnwrapGuard {
         if (kms.unwrapsLocally()) {
             return NONE;
         }
-        return new UnwrapGuard(
+        return new UnwrapGuard(kms,
                 new KnownVersions(kms, ticker, config.getLong(FieldsealConfig.KEK_VERSIONS_REFRESH_MS),
                         config.getLong(FieldsealConfig.KEK_VERSIONS_REFUSED_TTL_MS)),
                 new UnwrapBudget(config.getInt(FieldsealConfig.DEK_UNWRAP_RATE),
@@ -38,12 +41,14 @@ public final class UnwrapGuard {
     /**
      * Before unwrapping a DEK the cache does not hold.
      *
-     * @throws KmsException NOT_FOUND / DISABLED (permanent) or RATE_LIMITED (retriable); nothing was sent
+     * @throws KmsException INVALID_KEY, NOT_FOUND, DISABLED (permanent) or RATE_LIMITED (retriable);
+     *         nothing was sent
      */
     void admit(Edek edek) {
         if (versions == null) {
             return;
         }
+        kms.checkVersion(edek.kek());
         boolean listed = versions.check(edek.kek()) == KnownVersions.Verdict.LISTED;
         budget.take(edek.kek(), listed);
     }

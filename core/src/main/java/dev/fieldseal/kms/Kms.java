@@ -50,6 +50,15 @@ public interface Kms extends AutoCloseable {
     }
 
     /**
+     * Refuses a key id and version that cannot name a version of this provider (the version is record
+     * text), before the DEK layer looks it up or budgets it: such a value is malformed, not early.
+     *
+     * @throws KmsException INVALID_KEY
+     */
+    default void checkVersion(KekRef kek) {
+    }
+
+    /**
      * True if {@link #versions} lists a key's versions. A provider that makes no calls (such as
      * {@code local:}) has nothing to save and keeps the default.
      */

@@ -505,6 +505,12 @@ public final class KeyVaultDouble implements AutoCloseable {
         }
         Version v = findOrNull(name, third);
         if (v == null) {
+            // A request naming a version the key does not have is still a request: count it.
+            if (p.length == 4 && "GET".equals(method)) {
+                served("get", token);
+            } else if (p.length == 5 && "POST".equals(method)) {
+                served(p[4], token);
+            }
             existing(name);
             throw new Fail(404, "KeyNotFound", "A key with (name/id) " + name + "/" + third
                     + " was not found in this key vault.", null);

@@ -260,6 +260,15 @@ public final class AzureKeyVaultKms implements Kms {
         return true;
     }
 
+    @Override
+    public void checkVersion(KekRef kek) {
+        try {
+            exact(kek);
+        } catch (IllegalArgumentException e) {
+            throw new KmsException(Reason.INVALID_KEY, e.getMessage());
+        }
+    }
+
     /**
      * {@code GET /keys/{name}/versions} (all pages): one {@code kmsCall("list")}. Needs the
      * {@code list} key permission (the Crypto Service Encryption User role has it; an access policy

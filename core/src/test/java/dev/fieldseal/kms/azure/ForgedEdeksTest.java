@@ -17,6 +17,7 @@ import dev.fieldseal.kms.Edek;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
+import dev.fieldseal.rotation.ReaderNotice;
 import dev.fieldseal.testkit.KeyVaultDouble;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -242,7 +243,7 @@ class ForgedEdeksTest {
             vault.reset();
             // The rotation event reaches the reader: the new version is listed and unwrapped at once,
             // with a budget of its own that the flood under the old version did not spend.
-            u.keyRotated(vault.keyId(key));
+            new ReaderNotice(c, new FieldsealMetrics(), u).keyRotated(vault.keyId(key));
             assertArrayEquals(SECRET, u.unseal(afterRotation, "card", Map.of()));
             assertEquals(1, vault.count("versions"));
             assertEquals(1, vault.count("unwrapkey"));
@@ -297,6 +298,35 @@ class ForgedEdeksTest {
             assertEquals(KmsException.Reason.DISABLED, e.reason());
             assertEquals(0, vault.count("unwrapkey"));
             assertEquals(1, vault.count("versions"));
+        }
+    }
+
+    @Test
+    void withoutTheListPermissionForgedVersionsCostAtMostTheBudgetAndEachOneCall() {
+        byte[] honest = sealGenuine();
+        FieldsealConfig c = config();
+        vault.grantOnly(KeyVaultDouble.EMULATOR_TOKEN, "get", "wrapKey", "unwrapKey");
+        try (AzureKeyVaultKms kms = kms(c); Unsealer u = new Unsealer(c, kms, clock, new FieldsealMetrics())) {
+            vault.reset();
+            assertArrayEquals(SECRET, u.unseal(honest, "card", Map.of()), "listing refused: the unwrap decides");
+            String[] forged = new String[1_000];
+            Map<FailureClass, Integer> classes = new EnumMap<>(FailureClass.class);
+            for (int i = 0; i < forged.length; i++) {
+                forged[i] = randomVersion();
+                classes.merge(refused(u, forge(honest, forged[i], null)), 1, Integer::sum);
+            }
+            assertEquals(1, vault.count("versions"), "a refused listing is not tried again within the interval");
+            assertEquals(BURST, vault.count("unwrapkey"), "the honest unwrap and burst - 1 forged versions " + classes
+                    + vault.requestLog().subList(0, 5));
+            assertEquals(Map.of(FailureClass.PERMANENT_KMS, BURST - 1, FailureClass.RATE_LIMITED,
+                    forged.length - BURST + 1), classes);
+            // The versions Key Vault said it does not have are refused again without a call.
+            for (int i = 0; i < BURST - 1; i++) {
+                assertEquals(FailureClass.PERMANENT_KMS, refused(u, forge(honest, forged[i], null)));
+            }
+            assertEquals(BURST, vault.count("unwrapkey"));
+        } finally {
+            vault.grantAll(KeyVaultDouble.EMULATOR_TOKEN);
         }
     }
 }
