@@ -170,7 +170,8 @@ public class FieldsealConfig extends AbstractConfig {
                     Importance.LOW,
                     "Decrypting side: a value naming a version that is not in the key's cached version list (or is "
                             + "disabled there) makes the list be fetched again, at most once per this interval per key; "
-                            + "meanwhile such values are refused as retriable (rate-limited) without a Key Vault call. "
+                            + "meanwhile such a version (perhaps one a rotation made since) is left to the unwrap, within "
+                            + "the key's budget for unconfirmed versions (dek.unwrap.rate / dek.unwrap.burst). "
                             + "Rotation events make the next fetch immediate.",
                     GROUP_KEYS, 11, ConfigDef.Width.SHORT, "KEK versions refresh")
             .define(KEK_VERSIONS_REFUSED_TTL_MS, Type.LONG, DEFAULT_KEK_VERSIONS_REFUSED_TTL_MS,

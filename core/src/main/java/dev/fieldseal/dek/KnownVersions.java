@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * version created by a rotation a second ago is found by that fetch, a flood of forged versions
  * costs one fetch per interval. A version missing from a fetch made for it is refused as
  * NOT_FOUND; one missing from a fetch made before (the interval has not passed) may be younger than
- * the list, so it is refused as RATE_LIMITED, which hosts retry, and the next fetch settles every
- * such version asked for before it (at most {@value #MAX_REFUSED} remembered). A rotation event
- * ({@link #keyRotated}) makes the next fetch immediate.
+ * the list, so the unwrap decides, within the key's shared budget for unconfirmed versions
+ * ({@link UnwrapBudget}): a genuine new version opens at once, forged ones cost at most that budget,
+ * and the next fetch settles every such version asked for before it (at most {@value #MAX_REFUSED}
+ * remembered). A rotation event ({@link #keyRotated}) makes the next fetch immediate.
  *
  * <p>Versions that the list or an unwrap showed missing or disabled are remembered (at most
  * {@value #MAX_REFUSED}, for {@code kek.versions.refused.ttl.ms}) and refused without any call.
@@ -75,8 +76,7 @@ public final class KnownVersions {
      * Checks that the EDEK's version may be sent to unwrap.
      *
      * @throws KmsException NOT_FOUND or DISABLED (permanent) if the key does not have the version or
-     *         it is disabled, RATE_LIMITED (retriable) if it is not in a list fetched less than the
-     *         interval ago
+     *         it is disabled
      */
     public Verdict check(KekRef kek) {
         Reason known = refused.getIfPresent(kek);
@@ -193,10 +193,10 @@ public final class KnownVersions {
                 if (firstAsked == null) {
                     pending.put(kek, now);
                 }
-                throw new KmsException(Reason.RATE_LIMITED, "Key " + kek.keyId() + " version " + kek.version()
-                        + " is not in the key's version list, fetched less than kek.versions.refresh.ms ago: not sent "
-                        + "to Key Vault now; retrying after that interval fetches the list again.");
-            }
+                // Perhaps younger than the list (a rotation since it was fetched): the unwrap decides,
+                // within the key's budget for unconfirmed versions, so a genuine new version opens at
+                // once and forged ones cost at most that budget until the next listing settles them.
+                return Verdict.UNCHECKED;            }
             if (!enabled) {
                 refused.put(kek, Reason.DISABLED);
                 throw refusal(kek, Reason.DISABLED);

@@ -80,7 +80,7 @@ class KeyVaultFailuresTest {
         }
         try (var dec = new DecryptFields.Value<SourceRecord>()) {
             dec.configure(props("pii"));
-            kv.failNext(1, 503);
+            kv.failNext(2, 503); // the reader's version listing, then the unwrap
             assertThrows(RetriableException.class, () -> dec.apply(sealed));
             assertEquals(Samples.person(2), dec.apply(sealed).value());
         }

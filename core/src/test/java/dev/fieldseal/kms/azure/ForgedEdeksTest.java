@@ -145,7 +145,7 @@ class ForgedEdeksTest {
     }
 
     @Test
-    void tenThousandForgedVersionsCostOneVersionListingAndNoUnwrap() {
+    void tenThousandForgedVersionsCostOneVersionListingAndAtMostTheUnconfirmedBudget() {
         byte[] honest = sealGenuine();
         FieldsealConfig c = config();
         vault.reset();
@@ -160,13 +160,16 @@ class ForgedEdeksTest {
                 }
             }
             // The first record lists the versions; the clock stood still, so no forged version lists again.
+            // The first forged version is missing from the list fetched for it; the others may be younger
+            // than that list, so the unwrap decides within the key's budget for unconfirmed versions
+            // (Key Vault: not found), and beyond it they are refused without a call.
             assertEquals(1, vault.count("versions"), vault.requestLog().toString());
-            assertEquals(1, vault.count("unwrapkey"), "only the honest DEK is unwrapped");
-            assertEquals(Map.of(FailureClass.PERMANENT_KMS, 1, FailureClass.RATE_LIMITED, FLOOD - 1), classes,
-                    "the first forged version is missing from the list fetched for it; the others are younger "
-                    + "than that list: retriable, and no call");
+            assertEquals(1 + BURST, vault.count("unwrapkey"), "the honest DEK and the unconfirmed budget");
+            assertEquals(Map.of(FailureClass.PERMANENT_KMS, 1 + BURST, FailureClass.RATE_LIMITED, FLOOD - 1 - BURST),
+                    classes);
 
-            // Retried after the interval: the first retry lists again; the rest wait for the next interval.
+            // Retried after the interval: the first retry lists again, which settles the versions asked
+            // for before it; those the bounded memo forgot cost at most the refilled unconfirmed budget.
             clock.advance(Duration.ofMillis(REFRESH_MS));
             vault.reset();
             for (String v : asked) {
@@ -174,7 +177,7 @@ class ForgedEdeksTest {
                 assertTrue(f == FailureClass.PERMANENT_KMS || f == FailureClass.RATE_LIMITED, String.valueOf(f));
             }
             assertEquals(1, vault.count("versions"));
-            assertEquals(0, vault.count("unwrapkey"));
+            assertTrue(vault.count("unwrapkey") <= BURST, vault.count("unwrapkey") + " unwraps");
         }
     }
 
@@ -187,7 +190,7 @@ class ForgedEdeksTest {
             String[] asked = new String[100];
             for (int i = 0; i < asked.length; i++) {
                 asked[i] = randomVersion();
-                assertEquals(FailureClass.RATE_LIMITED, refused(u, forge(honest, asked[i], null)));
+                refused(u, forge(honest, asked[i], null)); // unwrapped within the unconfirmed budget, or over it
             }
             clock.advance(Duration.ofMillis(REFRESH_MS));
             vault.reset();
@@ -255,17 +258,14 @@ class ForgedEdeksTest {
     }
 
     @Test
-    void withoutARotationEventANewVersionIsRetriedNotLostAndOpensAfterTheInterval() {
+    void withoutARotationEventANewVersionYoungerThanTheListOpensAtOnce() {
         byte[] honest = sealGenuine();
         FieldsealConfig c = config();
         try (AzureKeyVaultKms kms = kms(c); Unsealer u = new Unsealer(c, kms, clock, new FieldsealMetrics())) {
-            for (int i = 0; i < 1_000; i++) {
-                refused(u, forge(honest, randomVersion(), null));
-            }
+            assertArrayEquals(SECRET, u.unseal(honest, "card", Map.of())); // lists the versions
             vault.rotate(key);
             byte[] afterRotation = sealGenuine();
-            assertEquals(FailureClass.RATE_LIMITED, refused(u, afterRotation), "younger than the list: retriable");
-            clock.advance(Duration.ofMillis(REFRESH_MS));
+            // Not in the list fetched a moment ago, and not due for another: the unwrap decides.
             assertArrayEquals(SECRET, u.unseal(afterRotation, "card", Map.of()));
         }
     }
