@@ -2,6 +2,7 @@ package dev.fieldseal.codec;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.fieldseal.fuzz.LinearWork;
 import java.io.IOException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -9,8 +10,8 @@ import org.apache.avro.io.DecoderFactory;
 
 /**
  * The check that stands before Avro's own reader on a decrypted plaintext: it throws only
- * {@link CodecException}, and data it passes is read by Avro without an error, so Avro never
- * sizes an array or string from a count the bytes do not back.
+ * {@link CodecException}, in linear work, and data it passes is read by Avro without an error, so
+ * Avro never sizes an array or string from a count the bytes do not back.
  */
 class AvroBinaryWalkFuzzTest {
 
@@ -31,7 +32,7 @@ class AvroBinaryWalkFuzzTest {
         Schema schema = SCHEMAS[in.consumeInt(0, SCHEMAS.length - 1)];
         byte[] data = in.consumeRemainingAsBytes();
         try {
-            AvroBinaryWalk.walk(schema, data, 0, data.length, null);
+            LinearWork.check(data.length, () -> AvroBinaryWalk.walk(schema, data, 0, data.length, null));
         } catch (CodecException refused) {
             return;
         }

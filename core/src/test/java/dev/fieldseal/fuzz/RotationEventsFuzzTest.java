@@ -18,7 +18,9 @@ class RotationEventsFuzzTest {
     void keysToRefresh(byte[] data) {
         List<String> keys;
         try {
-            keys = RotationEvents.keysToRefresh(data);
+            List<List<String>> out = new java.util.ArrayList<>(1);
+            LinearWork.check(data.length, () -> out.add(RotationEvents.keysToRefresh(data)));
+            keys = out.get(0);
         } catch (RuntimeException e) {
             Escapes.only(e, IllegalArgumentException.class);
             return;

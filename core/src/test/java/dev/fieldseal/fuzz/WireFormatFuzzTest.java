@@ -26,13 +26,15 @@ class WireFormatFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void envelopeParser(byte[] data) {
         try {
-            Envelope e = EnvelopeLayout.parse(data);
-            e.suite();
-            e.nonce();
-            e.body();
-            if (e.edek() != null) {
-                EnvelopeLayout.edekBlock(e.edek());
-            }
+            LinearWork.check(data.length, () -> {
+                Envelope e = EnvelopeLayout.parse(data);
+                e.suite();
+                e.nonce();
+                e.body();
+                if (e.edek() != null) {
+                    EnvelopeLayout.edekBlock(e.edek());
+                }
+            });
         } catch (RuntimeException t) {
             Escapes.only(t, DecryptionException.class);
         }
@@ -41,11 +43,13 @@ class WireFormatFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void edekHeader(byte[] data) {
         try {
-            Map<ByteBuffer, Edek> edeks = EdekHeader.read(data);
-            Unsealer.mergedEdeks(List.of(data, data));
-            for (Edek e : edeks.values()) {
-                EnvelopeLayout.edekBlock(e);
-            }
+            LinearWork.check(data.length, () -> {
+                Map<ByteBuffer, Edek> edeks = EdekHeader.read(data);
+                Unsealer.mergedEdeks(List.of(data, data));
+                for (Edek e : edeks.values()) {
+                    EnvelopeLayout.edekBlock(e);
+                }
+            });
         } catch (RuntimeException t) {
             Escapes.only(t, DecryptionException.class);
         }
