@@ -181,4 +181,10 @@ class ConfluentJsonSerdeTest {
             assertTrue(unframed.getMessage().contains("Confluent wire format"), unframed.getMessage());
         }
     }
+
+    /** What the Docker-only tests run against real registries, here against the double: the check itself works. */
+    @Test
+    void theRealRegistryRoundTripPassesAgainstTheDouble() throws Exception {
+        RealRegistryRoundTrip.run(registry.url(), "double");
+    }
 }
