@@ -42,7 +42,7 @@ public final class RegistryConfig extends AbstractConfig {
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(URL, Type.LIST, List.of(), Importance.HIGH,
-                    "Formats avro-confluent: the Schema Registry (Confluent's REST API: Confluent Schema Registry, "
+                    "Formats avro-confluent and json-confluent: the Schema Registry (Confluent's REST API: Confluent Schema Registry, "
                             + "Apicurio's /apis/ccompat/v7, Karapace, Redpanda), comma-separated URLs of one "
                             + "registry, tried in turn. http:// or https://; an https:// registry is verified "
                             + "against " + TRUSTSTORE_LOCATION + " or the JVM's trust.",
@@ -80,8 +80,8 @@ public final class RegistryConfig extends AbstractConfig {
             .define(KEY_SUBJECT_STRATEGY, Type.STRING, SubjectNameStrategy.TOPIC.shortName(),
                     SubjectNameStrategy.VALIDATOR, Importance.MEDIUM,
                     "Subject of record key schemas: TopicNameStrategy (<topic>-key), RecordNameStrategy (the "
-                            + "record's full name) or TopicRecordNameStrategy (<topic>-<full name>); Confluent's full "
-                            + "class names are accepted too.",
+                            + "record's full name; a JSON Schema's title) or TopicRecordNameStrategy (<topic>-<full "
+                            + "name>); Confluent's full class names are accepted too.",
                     GROUP, 10, ConfigDef.Width.MEDIUM, "Key subject strategy")
             .define(VALUE_SUBJECT_STRATEGY, Type.STRING, SubjectNameStrategy.TOPIC.shortName(),
                     SubjectNameStrategy.VALIDATOR, Importance.MEDIUM,

@@ -72,6 +72,22 @@ public enum SubjectNameStrategy {
         };
     }
 
+    /**
+     * The subject of a schema named {@code recordName} (a JSON Schema's {@code title}; may be null,
+     * which only {@link #TOPIC} accepts) written to {@code topic} as a key or value.
+     */
+    public String subject(String topic, boolean isKey, String recordName) {
+        if (this != TOPIC && (recordName == null || recordName.isBlank())) {
+            throw new IllegalArgumentException(shortName + " names subjects after records; the JSON Schema has no "
+                    + "title");
+        }
+        return switch (this) {
+            case TOPIC -> topic + (isKey ? "-key" : "-value");
+            case RECORD -> recordName;
+            case TOPIC_RECORD -> topic + "-" + recordName;
+        };
+    }
+
     private String recordName(Schema schema) {
         if (schema.getType() != Schema.Type.RECORD) {
             throw new IllegalArgumentException(shortName + " names subjects after records; the schema is a "

@@ -15,7 +15,8 @@ record InteropCell(Writer writer, Reader reader, Placement placement, KeyType ke
 
     /** The data model a writer produces: what a reader must be able to take. */
     enum Format {
-        CONNECT_STRUCT("json with schema"), CONNECT_MAP("json"), JSON("json"), STRING("string"), AVRO("avro");
+        CONNECT_STRUCT("json with schema"), CONNECT_MAP("json"), JSON("json"), STRING("string"), AVRO("avro"),
+        AVRO_CONFLUENT("avro-confluent"), JSON_CONFLUENT("json-confluent");
 
         final String label;
 
@@ -32,7 +33,9 @@ record InteropCell(Writer writer, Reader reader, Placement placement, KeyType ke
         SMT_STRUCT("smt-struct", null), SMT_MAP("smt-map", null), SERDE_JSON("serde-json", null),
         SERDE_STRING("serde-string", null), SERDE_AVRO("serde-avro", null), STREAMS_JSON("streams-json", null),
         STREAMS_STRING("streams-string", null), STREAMS_AVRO("streams-avro", null),
-        REKEY_SERDE_JSON("rekey-serde-json", SERDE_JSON), REKEY_SMT_STRUCT("rekey-smt-struct", SMT_STRUCT);
+        REKEY_SERDE_JSON("rekey-serde-json", SERDE_JSON), REKEY_SMT_STRUCT("rekey-smt-struct", SMT_STRUCT),
+        SERDE_AVRO_CF("serde-avro-cf", null), SERDE_JSON_CF("serde-json-cf", null),
+        STREAMS_AVRO_CF("streams-avro-cf", null), STREAMS_JSON_CF("streams-json-cf", null);
 
         final String id;
         final Family source;
@@ -48,6 +51,11 @@ record InteropCell(Writer writer, Reader reader, Placement placement, KeyType ke
 
         boolean rekeyed() {
             return source != null;
+        }
+
+        /** Schema Registry framing: a few cells only (one key type, one placement), as the framing is the point. */
+        boolean registry() {
+            return this == SERDE_AVRO_CF || this == SERDE_JSON_CF || this == STREAMS_AVRO_CF || this == STREAMS_JSON_CF;
         }
     }
 
@@ -70,7 +78,15 @@ record InteropCell(Writer writer, Reader reader, Placement placement, KeyType ke
         REKEY_SERDE_JSON_KEY("Streams rekey of EncryptingSerializer (key)", Part.KEY, Format.JSON,
                 Family.REKEY_SERDE_JSON, Mode.BOTH),
         REKEY_SMT_STRUCT_VALUE("Streams rekey of EncryptFields$Value", Part.VALUE, Format.CONNECT_STRUCT,
-                Family.REKEY_SMT_STRUCT, Mode.BOTH);
+                Family.REKEY_SMT_STRUCT, Mode.BOTH),
+        SERDE_AVRO_CF_VALUE("EncryptingSerializer (value)", Part.VALUE, Format.AVRO_CONFLUENT, Family.SERDE_AVRO_CF,
+                Mode.BOTH),
+        SERDE_JSON_CF_VALUE("EncryptingSerializer (value)", Part.VALUE, Format.JSON_CONFLUENT, Family.SERDE_JSON_CF,
+                Mode.BOTH),
+        STREAMS_AVRO_CF_VALUE("Streams encrypt (value)", Part.VALUE, Format.AVRO_CONFLUENT, Family.STREAMS_AVRO_CF,
+                Mode.BOTH),
+        STREAMS_JSON_CF_VALUE("Streams encrypt (value)", Part.VALUE, Format.JSON_CONFLUENT, Family.STREAMS_JSON_CF,
+                Mode.BOTH);
 
         final String label;
         final Part part;
@@ -103,10 +119,12 @@ record InteropCell(Writer writer, Reader reader, Placement placement, KeyType ke
 
         /**
          * Whether this reader can be handed the writer's bytes at all. A Connect worker needs a
-         * converter for the format; this build has none for Avro without a schema registry.
+         * converter for the format; this build has none for Avro without a schema registry, and no
+         * registry-aware converter (none is on the build's classpath).
          */
         boolean takes(Format f) {
-            return this != DECRYPT_FIELDS || f != Format.AVRO;
+            return this != DECRYPT_FIELDS
+                    || f != Format.AVRO && f != Format.AVRO_CONFLUENT && f != Format.JSON_CONFLUENT;
         }
 
         String label(Part part) {

@@ -1,5 +1,6 @@
 package dev.fieldseal.interop;
 
+import dev.fieldseal.interop.InteropCell.Family;
 import dev.fieldseal.interop.InteropCell.KeyType;
 import dev.fieldseal.interop.InteropCell.Mode;
 import dev.fieldseal.interop.InteropCell.Placement;
@@ -17,6 +18,9 @@ final class InteropCells {
 
     /** Re-keying is shown on the key that is rotated in the suite. */
     static final KeyType REKEY_KEY = KeyType.RSA;
+    /** The registry framings are shown on one key type and placement: the framing is their point. */
+    static final KeyType REGISTRY_KEY = KeyType.RSA;
+    static final Placement REGISTRY_PLACEMENT = Placement.FIELD;
 
     private InteropCells() {
     }
@@ -30,7 +34,7 @@ final class InteropCells {
                 }
                 for (Placement p : Placement.values()) {
                     for (KeyType k : KeyType.values()) {
-                        if (w.family.rekeyed() && k != REKEY_KEY) {
+                        if (!runs(w.family, k, p)) {
                             continue;
                         }
                         for (Mode m : w.modes) {
@@ -41,6 +45,11 @@ final class InteropCells {
             }
         }
         return out;
+    }
+
+    /** Whether a family writes under this key type and placement. */
+    static boolean runs(Family f, KeyType k, Placement p) {
+        return (!f.rekeyed() || k == REKEY_KEY) && (!f.registry() || k == REGISTRY_KEY && p == REGISTRY_PLACEMENT);
     }
 
     static List<InteropCell> roundTrips() {

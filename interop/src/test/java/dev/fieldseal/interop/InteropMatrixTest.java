@@ -25,6 +25,9 @@ import dev.fieldseal.kms.KmsFactory;
 import dev.fieldseal.kms.local.LocalKeyFile;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.registry.ConfluentFraming;
+import dev.fieldseal.registry.RegistryConfig;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.scan.EnvelopeLocator;
 import dev.fieldseal.scan.Located;
 import dev.fieldseal.scan.RecordScan;
@@ -34,6 +37,7 @@ import dev.fieldseal.streams.AppSettings;
 import dev.fieldseal.streams.StreamsService;
 import dev.fieldseal.testkit.KafkaBroker;
 import dev.fieldseal.testkit.KeyVaultDouble;
+import dev.fieldseal.testkit.SchemaRegistryDouble;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,11 +117,19 @@ class InteropMatrixTest {
               {"name":"ssn","type":["null","string"],"default":null},
               {"name":"tag","type":"string"},
               {"name":"name","type":"string"}]}""");
+    /** The JSON Schema of the JSON values, for the json-confluent writers. */
+    static final String JSON_SCHEMA = """
+            {"title":"MatrixCustomer","type":"object","properties":{
+              "id":{"type":"integer"},"ssn":{"type":["string","null"]},"tag":{"type":"string"},
+              "name":{"type":"string"}}}""";
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     KafkaBroker broker;
     KeyVaultDouble vault;
+    /** The registry of the avro-confluent and json-confluent cells, one for the class. */
+    SchemaRegistryDouble registry;
+    Path jsonSchemaFile;
     TopicIo topics;
     @TempDir
     static Path dir;
@@ -141,17 +153,21 @@ class InteropMatrixTest {
         LocalKeyFile.addVersion(localKeys, "local-kek");
         avroSchemaFile = dir.resolve("matrix-customer.avsc");
         Files.writeString(avroSchemaFile, AVRO_VALUE.toString(true));
+        registry = SchemaRegistryDouble.http();
+        jsonSchemaFile = dir.resolve("matrix-customer.schema.json");
+        Files.writeString(jsonSchemaFile, JSON_SCHEMA);
         for (KeyType k : KeyType.values()) {
             try (Kms kms = kms(k)) {
                 deterministicDeks.put(k, DeterministicKey.create(kms, kekId(k)));
             }
         }
 
-        List<String> all = new ArrayList<>(List.of("plain.json", "plain.string", "plain.avro", "dlq"));
+        List<String> all = new ArrayList<>(List.of("plain.json", "plain.string", "plain.avro", "plain.avro-cf",
+                "plain.json-cf", "dlq"));
         for (Family f : Family.values()) {
             for (KeyType k : KeyType.values()) {
                 for (Placement p : Placement.values()) {
-                    if (!f.rekeyed() || k == InteropCells.REKEY_KEY) {
+                    if (InteropCells.runs(f, k, p)) {
                         all.add(f.topic(k, p));
                         all.add("opened." + f.topic(k, p));
                     }
@@ -174,10 +190,13 @@ class InteropMatrixTest {
                     writeWithSerializers(k, p);
                 }
             }
-            for (Family f : List.of(Family.STREAMS_JSON, Family.STREAMS_STRING, Family.STREAMS_AVRO)) {
+            for (Family f : List.of(Family.STREAMS_JSON, Family.STREAMS_STRING, Family.STREAMS_AVRO,
+                    Family.STREAMS_AVRO_CF, Family.STREAMS_JSON_CF)) {
                 for (KeyType k : KeyType.values()) {
                     for (Placement p : Placement.values()) {
-                        readOnce(f.topic(k, p));
+                        if (InteropCells.runs(f, k, p)) {
+                            readOnce(f.topic(k, p));
+                        }
                     }
                 }
             }
@@ -209,10 +228,8 @@ class InteropMatrixTest {
             for (Family f : Family.values()) {
                 for (KeyType k : KeyType.values()) {
                     for (Placement p : Placement.values()) {
-                        if (!f.rekeyed() || k == rk) {
+                        if (InteropCells.runs(f, k, p)) {
                             readOnce(f.topic(k, p));
-                        }
-                        if ((!f.rekeyed() || k == rk)) {
                             read.put("opened." + f.topic(k, p), topics.read("opened." + f.topic(k, p), RECORDS));
                         }
                     }
@@ -225,6 +242,9 @@ class InteropMatrixTest {
 
     @AfterAll
     void stop() {
+        if (registry != null) {
+            registry.close();
+        }
         if (vault != null) {
             vault.close();
         }
@@ -304,6 +324,14 @@ class InteropMatrixTest {
             int offset = bytes.length > 1 && bytes[0] == (byte) 0xC3 && bytes[1] == 0x01 ? 10 : 0;
             return EnvelopeLocator.avro(sealedSchema, bytes, offset);
         }
+        if (w != null && w.format == Format.AVRO_CONFLUENT) {
+            org.apache.avro.Schema writer = new org.apache.avro.Schema.Parser().parse(
+                    registry.schema(ConfluentFraming.schemaId(bytes)));
+            return EnvelopeLocator.avro(writer, bytes, ConfluentFraming.HEADER_LENGTH);
+        }
+        if (w != null && w.format == Format.JSON_CONFLUENT) {
+            return EnvelopeLocator.json(RegistryJson.payload(bytes));
+        }
         return EnvelopeLocator.auto(bytes);
     }
 
@@ -353,8 +381,11 @@ class InteropMatrixTest {
         p.put("fieldseal.format", switch (w.format) {
             case STRING -> "string";
             case AVRO -> "avro";
+            case AVRO_CONFLUENT -> "avro-confluent";
+            case JSON_CONFLUENT -> "json-confluent";
             default -> "json";
         });
+        p.put(RegistryConfig.URL, registry.url());
         if (w.format == Format.AVRO) {
             p.put("fieldseal.avro.schema.file", avroSchemaFile.toString()); // single-object values (the serializer)
             p.put("fieldseal.avro.schema", avroSchemaFile.toString()); // plain binary (the Streams app from plain input)
@@ -378,6 +409,20 @@ class InteropMatrixTest {
         List<Object> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : opened) {
             byte[] b = w.part == Part.KEY ? r.key() : r.value();
+            if (w.format == Format.AVRO_CONFLUENT || w.format == Format.JSON_CONFLUENT) {
+                // re-framed with the id of the plaintext schema
+                String schema = registry.schema(ConfluentFraming.schemaId(b));
+                if (w.format == Format.AVRO_CONFLUENT) {
+                    assertEquals(AVRO_VALUE, new org.apache.avro.Schema.Parser().parse(schema), cell + ": plaintext schema");
+                    out.add(new GenericDatumReader<GenericRecord>(AVRO_VALUE).read(null, DecoderFactory.get()
+                            .binaryDecoder(b, ConfluentFraming.HEADER_LENGTH, b.length - ConfluentFraming.HEADER_LENGTH,
+                                    null)));
+                } else {
+                    assertEquals(JSON.readTree(JSON_SCHEMA), JSON.readTree(schema), cell + ": plaintext schema");
+                    out.add(asWritten(w, RegistryJson.payload(b)));
+                }
+                continue;
+            }
             out.add(w.format == Format.AVRO ? readAvro(b) : asWritten(w, b));
         }
         return out;
@@ -480,9 +525,9 @@ class InteropMatrixTest {
                     ? WorkerFormats.json(true, true).fromConnectData("t", CONNECT_KEY, connectKey(i))
                     : WorkerFormats.json(true, false).fromConnectData("t", CONNECT_VALUE, connectValue(i)));
             case SMT_MAP -> asWritten(w, WorkerFormats.json(false, false).fromConnectData("t", null, mapValue(i)));
-            case SERDE_JSON, STREAMS_JSON -> asWritten(w, bytes(key ? jsonKey(i) : jsonValue(i)));
+            case SERDE_JSON, STREAMS_JSON, SERDE_JSON_CF, STREAMS_JSON_CF -> asWritten(w, bytes(key ? jsonKey(i) : jsonValue(i)));
             case SERDE_STRING, STREAMS_STRING -> key ? wholeKey(i) : wholeValue(i);
-            case SERDE_AVRO, STREAMS_AVRO -> avroValue(i);
+            case SERDE_AVRO, STREAMS_AVRO, SERDE_AVRO_CF, STREAMS_AVRO_CF -> avroValue(i);
             default -> throw new IllegalArgumentException(f.name());
         };
     }
@@ -493,7 +538,17 @@ class InteropMatrixTest {
 
     // ---- the writers -------------------------------------------------------------------------------
 
+    private static byte[] framed(int id, byte[] datum) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ConfluentFraming.writeHeader(out, id);
+        out.writeBytes(datum);
+        return out.toByteArray();
+    }
+
     private void writePlainInputs() throws IOException {
+        // the plaintext producers of the registry framings registered their schemas as a registry-aware serde would
+        int avroId = registry.register("plain.avro-cf-value", "AVRO", AVRO_VALUE.toString());
+        int jsonId = registry.register("plain.json-cf-value", "JSON", JSON_SCHEMA);
         try (KafkaProducer<byte[], byte[]> p = topics.producer()) {
             for (int i = 0; i < RECORDS; i++) {
                 p.send(new ProducerRecord<>("plain.json", bytes(jsonKey(i)), bytes(jsonValue(i))));
@@ -503,6 +558,9 @@ class InteropMatrixTest {
                 new GenericDatumWriter<GenericRecord>(AVRO_VALUE).write(avroValue(i), enc);
                 enc.flush();
                 p.send(new ProducerRecord<>("plain.avro", bytes(wholeKey(i)), out.toByteArray()));
+                p.send(new ProducerRecord<>("plain.avro-cf", bytes(wholeKey(i)), framed(avroId, out.toByteArray())));
+                p.send(new ProducerRecord<>("plain.json-cf", bytes(jsonKey(i)), RegistryJson.frame(jsonId,
+                        bytes(jsonValue(i)))));
             }
             p.flush();
         }
@@ -557,11 +615,21 @@ class InteropMatrixTest {
         jsonValues.put("fieldseal.deterministic.fields", "tag");
         Map<String, Object> avroValues = new HashMap<>(jsonValues);
         avroValues.put("fieldseal.format", "avro");
+        Map<String, Object> avroCf = new HashMap<>(jsonValues);
+        avroCf.put("fieldseal.format", "avro-confluent");
+        avroCf.put(RegistryConfig.URL, registry.url());
+        Map<String, Object> jsonCf = new HashMap<>(avroCf);
+        jsonCf.put("fieldseal.format", "json-confluent");
+        jsonCf.put("fieldseal.json.schema.file", jsonSchemaFile.toString());
         Map<String, Object> strings = new HashMap<>(p);
         strings.put("fieldseal.format", "string");
         send(p, jsonKeys, jsonValues, Family.SERDE_JSON.topic(k, pl), i -> jsonKey(i), i -> jsonValue(i));
         send(p, strings, strings, Family.SERDE_STRING.topic(k, pl), i -> wholeKey(i), i -> wholeValue(i));
         send(p, jsonKeys, avroValues, Family.SERDE_AVRO.topic(k, pl), i -> jsonKey(i), i -> avroValue(i));
+        if (InteropCells.runs(Family.SERDE_AVRO_CF, k, pl)) {
+            send(p, jsonKeys, avroCf, Family.SERDE_AVRO_CF.topic(k, pl), i -> jsonKey(i), i -> avroValue(i));
+            send(p, jsonKeys, jsonCf, Family.SERDE_JSON_CF.topic(k, pl), i -> jsonKey(i), i -> jsonValue(i));
+        }
     }
 
     private static void send(Map<String, Object> producer, Map<String, Object> keyProps, Map<String, Object> valueProps,
@@ -596,8 +664,15 @@ class InteropMatrixTest {
         f.put("route.avro.fields", "ssn");
         f.put("route.avro.avro.schema", avroSchemaFile.toString());
         f.put("route.avro.key.format", "string");
-        return StreamsRuns.base(topics.bootstrapServers(), "matrix-encrypt-" + k.id + "-" + pl.id,
-                "encrypt", false, f);
+        if (InteropCells.runs(Family.STREAMS_AVRO_CF, k, pl)) {
+            f.put("routes", "json,string,avro,avrocf,jsoncf");
+            route(f, "avrocf", "plain.avro-cf", Family.STREAMS_AVRO_CF.topic(k, pl), "avro-confluent");
+            f.put("route.avrocf.fields", "ssn");
+            route(f, "jsoncf", "plain.json-cf", Family.STREAMS_JSON_CF.topic(k, pl), "json-confluent");
+            f.put("route.jsoncf.fields", "ssn");
+        }
+        return withRegistry(StreamsRuns.base(topics.bootstrapServers(), "matrix-encrypt-" + k.id + "-" + pl.id,
+                "encrypt", false, f));
     }
 
     private Map<String, String> streamsRekey() {
@@ -631,14 +706,19 @@ class InteropMatrixTest {
         List<String> names = new ArrayList<>();
         for (Family fam : Family.values()) {
             for (KeyType k : KeyType.values()) {
-                if ((k == KeyType.LOCAL) == keyVault || (fam.rekeyed() && k != InteropCells.REKEY_KEY)) {
+                if ((k == KeyType.LOCAL) == keyVault) {
                     continue;
                 }
                 for (Placement pl : Placement.values()) {
+                    if (!InteropCells.runs(fam, k, pl)) {
+                        continue;
+                    }
                     String name = fam.id + "-" + k.id + "-" + pl.id;
                     names.add(name);
                     String format = fam == Family.SERDE_STRING || fam == Family.STREAMS_STRING ? "string"
-                            : fam == Family.SERDE_AVRO || fam == Family.STREAMS_AVRO ? "avro" : "json";
+                            : fam == Family.SERDE_AVRO || fam == Family.STREAMS_AVRO ? "avro"
+                            : fam == Family.SERDE_AVRO_CF || fam == Family.STREAMS_AVRO_CF ? "avro-confluent"
+                            : fam == Family.SERDE_JSON_CF || fam == Family.STREAMS_JSON_CF ? "json-confluent" : "json";
                     route(f, name, fam.topic(k, pl), prefix + fam.topic(k, pl), format);
                     if (format.equals("avro")) {
                         f.put("route." + name + ".fields", "ssn,tag");
@@ -648,8 +728,14 @@ class InteropMatrixTest {
             }
         }
         f.put("routes", String.join(",", names));
-        return StreamsRuns.base(topics.bootstrapServers(), "matrix-decrypt-" + prefix + (keyVault ? "kv" : "local"),
-                "decrypt", false, f);
+        return withRegistry(StreamsRuns.base(topics.bootstrapServers(), "matrix-decrypt-" + prefix
+                + (keyVault ? "kv" : "local"), "decrypt", false, f));
+    }
+
+    /** A Streams deployment's properties with the registry's URL (unprefixed, as the ecosystem's serdes take it). */
+    private Map<String, String> withRegistry(Map<String, String> app) {
+        app.put(RegistryConfig.URL, registry.url());
+        return app;
     }
 
     private static void route(Map<String, Object> f, String name, String in, String out, String format) {

@@ -26,6 +26,7 @@ import dev.fieldseal.model.avro.AvroEncryptor;
 import dev.fieldseal.model.json.JsonConverterForm;
 import dev.fieldseal.model.json.JsonDecryptor;
 import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.registry.RegistryConfig;
 import dev.fieldseal.registry.RegistryException;
 import dev.fieldseal.rotation.ReaderNotice;
@@ -71,6 +72,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
     private AvroWire avroWire;
     /** avro-confluent: the registry framing (writer schemas by id). */
     private RegistryAvro registryAvro;
+    /** json-confluent: the registry framing (the writer's JSON Schema by id). */
+    private RegistryJson registryJson;
     /** {@code fieldseal.avro.reader.schema}, or null. */
     private AvroReaderSchema readerSchema;
     /** One per thread, reset by each call: setting and removing a thread-local per record costs more. */
@@ -105,8 +108,12 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         AvroValueCodec avroCodec = new AvroValueCodec();
         switch (format) {
             case SerdeConfig.FORMAT_JSON:
+            case SerdeConfig.FORMAT_JSON_CONFLUENT:
                 json = new JsonDecryptor(unsealer, selection, new JsonValueCodec(connectCodec, avroCodec), connectCodec,
                         new JsonConverterForm(mapper), onFailure);
+                if (SerdeConfig.FORMAT_JSON_CONFLUENT.equals(format)) {
+                    registryJson = RegistryJson.of(new RegistryConfig(configs), isKey);
+                }
                 break;
             case SerdeConfig.FORMAT_AVRO:
                 avro = new AvroDecryptor(unsealer, selection, avroCodec, onFailure);
@@ -159,6 +166,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         switch (format) {
             case SerdeConfig.FORMAT_JSON:
                 return json(topic, headers, data, edeks);
+            case SerdeConfig.FORMAT_JSON_CONFLUENT:
+                return json(topic, headers, registryJsonPayload(topic, data), edeks);
             case SerdeConfig.FORMAT_AVRO:
             case SerdeConfig.FORMAT_AVRO_CONFLUENT:
                 return avro(topic, headers, data, edeks);
@@ -252,6 +261,25 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
             metrics.failure(FailureClass.MALFORMED.metricCause());
             throw new SerializationException("fieldseal: a record from topic '" + topic + "' cannot be read as "
                     + SerdeConfig.FORMAT_AVRO_CONFLUENT + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The JSON text of a value in the Confluent wire format, once the id is known to name a JSON
+     * Schema; failures as {@link #registryRead}.
+     */
+    private byte[] registryJsonPayload(String topic, byte[] data) {
+        try {
+            registryJson.schema(RegistryJson.id(data));
+            return RegistryJson.payload(data);
+        } catch (RegistryException e) {
+            metrics.failure(e.retriable() ? "registry-unavailable" : "registry-refused");
+            throw new SerializationException("fieldseal: cannot read the writer schema of a record from topic '" + topic
+                    + "': " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            metrics.failure(FailureClass.MALFORMED.metricCause());
+            throw new SerializationException("fieldseal: a record from topic '" + topic + "' cannot be read as "
+                    + SerdeConfig.FORMAT_JSON_CONFLUENT + ": " + e.getMessage(), e);
         }
     }
 

@@ -16,16 +16,22 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.model.avro.AvroEncryptor;
 import dev.fieldseal.model.json.JsonBytesEncryptor;
 import dev.fieldseal.model.json.JsonEncryptor;
+import dev.fieldseal.model.json.ConfluentJson;
+import dev.fieldseal.registry.ConfluentFraming;
 import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.registry.RegistryConfig;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import dev.fieldseal.rotation.SealerRefresh;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -46,7 +52,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * (written in Avro single-object encoding with its encrypted schema, or as plain binary under
  * {@code fieldseal.avro.framing=plain}); 'avro-confluent' a {@link GenericRecord}, written in the
  * Confluent wire format with the id of its encrypted schema, registered under the topic's subject in
- * {@code schema.registry.url}; 'string' anything the inner
+ * {@code schema.registry.url}; 'json-confluent' bytes already in the Confluent wire format (a JSON
+ * Schema's id, then JSON: what Confluent's JSON Schema serializer writes, as inner serializer) or
+ * JSON as for 'json' with {@code fieldseal.json.schema.file}, written with the id of the encrypted
+ * JSON Schema derived from the plaintext one; 'string' anything the inner
  * serializer turns into bytes, encrypted as one value.
  *
  * <p>The key and the value serializer of one record share its headers: {@code fieldseal.kek.id} and
@@ -69,6 +78,10 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private AvroWire avroWire;
     /** avro-confluent: the registry framing (the encrypted schema registered under the subject). */
     private RegistryAvro registryAvro;
+    /** json-confluent: the ids of encrypted JSON Schemas; the plaintext schema of unframed values, or null. */
+    private ConfluentJson confluentJson;
+    private JsonNode jsonSchema;
+    private final Map<String, Integer> jsonSchemaIds = new ConcurrentHashMap<>();
     private final JsonValueCodec codec = new JsonValueCodec();
     private boolean headerPlacement;
     private RotationEventsListener rotationEvents;
@@ -97,9 +110,54 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         if (SerdeConfig.FORMAT_AVRO_CONFLUENT.equals(format)) {
             registryAvro = RegistryAvro.of(new RegistryConfig(configs), isKey);
         }
+        if (SerdeConfig.FORMAT_JSON_CONFLUENT.equals(format)) {
+            RegistryConfig registry = new RegistryConfig(configs);
+            confluentJson = new ConfluentJson(RegistryJson.of(registry, isKey), selection,
+                    registry.getInt(RegistryConfig.CACHE_CAPACITY));
+            jsonSchema = readJsonSchema(config.getString(SerdeConfig.JSON_SCHEMA_FILE));
+        }
         // Resolve the key and make a DEK now: a wrong kek.id or credential fails the producer at start.
         sealer.warmUp();
         rotationEvents = events.start(configs, startedAt, new SealerRefresh(sealer, metrics));
+    }
+
+    private JsonNode readJsonSchema(String file) {
+        if (file == null || file.isBlank()) {
+            return null;
+        }
+        try {
+            return mapper.readTree(Files.readString(Path.of(file.trim())));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(FieldsealConfig.PREFIX + SerdeConfig.JSON_SCHEMA_FILE, file,
+                    "Cannot read a JSON Schema from it (" + e.getClass().getSimpleName() + ").");
+        }
+    }
+
+    /**
+     * json-confluent: the value framed with the id of its encrypted schema. Framed input names its
+     * plaintext schema by id; other JSON has the configured schema file's.
+     */
+    private byte[] confluentJson(String topic, Headers headers, Object data, FieldSealer fields) {
+        byte[] raw = data instanceof JsonNode n ? Json.bytes(mapper, n)
+                : data instanceof byte[] b ? b : inner.serialize(topic, headers, data);
+        int id;
+        byte[] text;
+        if (ConfluentFraming.framed(raw)) {
+            id = confluentJson.sealedId(topic, RegistryJson.id(raw));
+            text = RegistryJson.payload(raw);
+        } else if (jsonSchema != null) {
+            id = jsonSchemaIds.computeIfAbsent(topic, t -> confluentJson.sealedId(t, jsonSchema));
+            text = raw;
+        } else {
+            throw new SerializationException("fieldseal: format " + SerdeConfig.FORMAT_JSON_CONFLUENT + " needs "
+                    + "values framed with a JSON Schema id, or " + FieldsealConfig.PREFIX + SerdeConfig.JSON_SCHEMA_FILE
+                    + " for plain JSON (topic '" + topic + "').");
+        }
+        try {
+            return RegistryJson.frame(id, jsonBytes.encrypt(text, fields).value());
+        } catch (IOException e) {
+            throw Json.unreadable(topic, e);
+        }
     }
 
     private JsonBytesEncryptor.Result jsonText(String topic, byte[] text) {
@@ -150,6 +208,12 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
                     AvroEncryptor.Result r = avro.encrypt(rec);
                     sealed = r.sealed();
                     out = registryAvro != null ? registryAvro.write(topic, r.value()) : avroWire.write(r.value());
+                    break;
+                }
+                case SerdeConfig.FORMAT_JSON_CONFLUENT: {
+                    FieldSealer fields = new FieldSealer(sealer);
+                    out = confluentJson(topic, headers, data, fields);
+                    sealed = fields.record();
                     break;
                 }
                 default: {

@@ -32,11 +32,13 @@ public final class SerdeConfig extends AbstractConfig {
     public static final String AVRO_SCHEMA = "avro.schema";
     public static final String AVRO_FRAMING = "avro.framing";
     public static final String AVRO_READER_SCHEMA = "avro.reader.schema";
+    public static final String JSON_SCHEMA_FILE = "json.schema.file";
 
     public static final String FORMAT_JSON = "json";
     public static final String FORMAT_AVRO = "avro";
     public static final String FORMAT_STRING = "string";
     public static final String FORMAT_AVRO_CONFLUENT = "avro-confluent";
+    public static final String FORMAT_JSON_CONFLUENT = "json-confluent";
     public static final String ON_FAILURE_FAIL = FieldsealConfig.ON_FAILURE_FAIL;
     public static final String ON_FAILURE_CIPHERTEXT = FieldsealConfig.ON_FAILURE_CIPHERTEXT;
     public static final String ON_FAILURE_MASK = FieldsealConfig.ON_FAILURE_MASK;
@@ -47,7 +49,7 @@ public final class SerdeConfig extends AbstractConfig {
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef(FieldsealConfig.CONFIG_DEF)
             .define(FORMAT, Type.STRING, FORMAT_JSON,
-                    ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_AVRO_CONFLUENT, FORMAT_STRING),
+                    ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_AVRO_CONFLUENT, FORMAT_JSON_CONFLUENT, FORMAT_STRING),
                     Importance.HIGH,
                     "Record value (or key) format: 'json' (a JSON object, from any producer or Connect's "
                             + "JsonConverter with or without embedded schema), 'avro' (a GenericRecord, in Avro "
@@ -55,6 +57,10 @@ public final class SerdeConfig extends AbstractConfig {
                             + "'" + FORMAT_AVRO_CONFLUENT + "' (a GenericRecord in the Confluent wire format: magic "
                             + "byte 0, the schema id, Avro binary; schemas in the Schema Registry of "
                             + "schema.registry.url, the encrypted schema registered under the subject), "
+                            + "'" + FORMAT_JSON_CONFLUENT + "' (JSON in the Confluent wire format: magic byte 0, the "
+                            + "id of a JSON Schema, JSON text; the serializer takes such framed bytes, or JSON with "
+                            + JSON_SCHEMA_FILE + ", and registers the encrypted JSON Schema; the deserializer hands "
+                            + "on the plaintext JSON), "
                             + "'string' (the whole value is one encrypted value, bound to the "
                             + "path '" + WholeValue.PATH + "').",
                     GROUP, 1, ConfigDef.Width.SHORT, "Format")
@@ -103,7 +109,13 @@ public final class SerdeConfig extends AbstractConfig {
                             + "plaintext schema) that every decrypted record is resolved into by Avro's schema "
                             + "resolution, so an application on a newer compatible schema reads records written "
                             + "with older ones. Unset: records keep the writer's plaintext schema.",
-                    GROUP, 8, ConfigDef.Width.LONG, "Avro reader schema");
+                    GROUP, 8, ConfigDef.Width.LONG, "Avro reader schema")
+            .define(JSON_SCHEMA_FILE, Type.STRING, null, Importance.MEDIUM,
+                    "Serializer, format '" + FORMAT_JSON_CONFLUENT + "': path of the plaintext JSON Schema of values "
+                            + "that are not already framed (a JsonNode, JSON bytes, or what the inner serializer "
+                            + "writes); the encrypted schema derived from it is registered under the subject. "
+                            + "Values already in the Confluent wire format use the schema their id names.",
+                    GROUP, 9, ConfigDef.Width.LONG, "JSON Schema file");
 
     private final FieldsealConfig core;
 

@@ -5,7 +5,9 @@ import dev.fieldseal.field.FieldPath;
 import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.model.avro.AvroDecryptor;
 import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.model.json.ConfluentJson;
 import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.registry.RegistryConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -109,17 +111,36 @@ public final class AppSettings {
             fieldseal.requireKekId();
         }
         List<Route> routes = new ArrayList<>();
-        RegistryAvro[] registry = new RegistryAvro[1]; // one client for every avro-confluent route, made on demand
-        java.util.function.Supplier<RegistryAvro> values = () -> {
-            if (registry[0] == null) {
-                registry[0] = RegistryAvro.of(new RegistryConfig(streams), false);
-            }
-            return registry[0];
-        };
+        Registry values = new Registry(streams); // one client for every registry route, made on demand
         for (String n : names) {
             routes.add(route(n, stripped, fieldseal, mode, baseDir, values));
         }
         return new AppSettings(streams, fieldseal, app, List.copyOf(routes));
+    }
+
+    /** The registry settings and client every avro-confluent and json-confluent route shares, made on first use. */
+    private static final class Registry {
+        private final Map<String, Object> streams;
+        private RegistryConfig settings;
+        private RegistryAvro avro;
+
+        Registry(Map<String, Object> streams) {
+            this.streams = streams;
+        }
+
+        RegistryConfig settings() {
+            if (settings == null) {
+                settings = new RegistryConfig(streams);
+            }
+            return settings;
+        }
+
+        RegistryAvro get() {
+            if (avro == null) {
+                avro = RegistryAvro.of(settings(), false);
+            }
+            return avro;
+        }
     }
 
     private static Map<String, Object> only(Map<String, Object> m, java.util.function.Predicate<String> names) {
@@ -133,7 +154,7 @@ public final class AppSettings {
     }
 
     private static Route route(String name, Map<String, Object> stripped, FieldsealConfig shared, String mode,
-            Path baseDir, java.util.function.Supplier<RegistryAvro> registry) {
+            Path baseDir, Registry registry) {
         String prefix = StreamsAppConfig.ROUTE_PREFIX + name + ".";
         Map<String, Object> own = new HashMap<>();
         stripped.forEach((k, v) -> {
@@ -203,8 +224,16 @@ public final class AppSettings {
             }
         }
         RegistryAvro values = StreamsAppConfig.FORMAT_AVRO_CONFLUENT.equals(format) ? registry.get() : null;
+        ConfluentJson json = null;
+        if (StreamsAppConfig.FORMAT_JSON_CONFLUENT.equals(format)) {
+            // the same registry client as the Avro routes: one cache of schemas by id for the app
+            RegistryConfig settings = registry.settings();
+            int capacity = settings.getInt(RegistryConfig.CACHE_CAPACITY);
+            json = new ConfluentJson(new RegistryJson(registry.get().client(), settings.strategy(false), false, capacity),
+                    FieldSelection.of(fields, deterministic), capacity);
+        }
         return new Route(name, topics, pattern, rc.getString(StreamsAppConfig.ROUTE_OUTPUT), fields, deterministic,
-                format, inputSchema, plainSchema, keys, values);
+                format, inputSchema, plainSchema, keys, values, json);
     }
 
     private static Route.KeySealing keySealing(String name, String prefix, AbstractConfig rc, FieldsealConfig shared,

@@ -3,6 +3,7 @@ package dev.fieldseal.streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.codec.CodecException;
 import dev.fieldseal.format.DecryptionException;
 import dev.fieldseal.failure.FailureClass;
@@ -113,7 +114,10 @@ final class DeadLetters {
                 tree = RecordTransformer.JSON.readTree(GenericData.get().toString(r));
                 put(h, VALUE_FORMAT, "json");
             } else {
-                tree = RecordTransformer.readJson(value);
+                tree = RecordTransformer.readJson(route.registryJson() ? RegistryJson.payload(value) : value);
+                if (route.registryJson()) {
+                    put(h, VALUE_FORMAT, "json"); // the registry framing is not kept
+                }
             }
             if (tree == null || !tree.isObject()) {
                 return route.allFields().isEmpty() && tree != null ? value : null;

@@ -23,6 +23,7 @@ import dev.fieldseal.model.json.JsonDecryptor;
 import dev.fieldseal.registry.ConfluentFraming;
 import dev.fieldseal.registry.RegistryAvro;
 import dev.fieldseal.registry.RegistryException;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.value.FieldOpener;
 import dev.fieldseal.value.FieldSealer;
 import dev.fieldseal.value.WholeValue;
@@ -152,6 +153,10 @@ final class RecordTransformer {
             } else if (route.registryAvro()) {
                 AvroEncryptor.Result r = avroEncryptor.encrypt(readRegistry(value).record(), fields);
                 v = route.registry().write(route.output(), r.value()); // the encrypted schema, under the output's subject
+            } else if (route.registryJson()) {
+                int id = registryJsonId(value);
+                int sealedId = registryJson(() -> route.confluentJson().sealedId(route.output(), id));
+                v = RegistryJson.frame(sealedId, sealJson(jsonEncryptor, RegistryJson.payload(value), fields));
             } else {
                 v = sealJson(jsonEncryptor, value, fields);
             }
@@ -194,6 +199,15 @@ final class RecordTransformer {
                 count[1] += r.leftSealed();
                 // re-framed with the plaintext schema's id, so that a plain Avro consumer of the output reads it
                 v = r.leftSealed() > 0 || r.fields() == 0 ? value : route.registry().write(route.output(), r.value());
+            } else if (route.registryJson()) {
+                int id = registryJsonId(value);
+                JsonDecryptor.TextResult r = openJson(jsonDecryptor, RegistryJson.payload(value), edeks);
+                count[0] += r.fields();
+                count[1] += r.leftSealed();
+                // re-framed with the plaintext schema's id; a value left sealed keeps the encrypted schema's
+                v = r.leftSealed() > 0 || r.fields() == 0 ? value
+                        : RegistryJson.frame(registryJson(() -> route.confluentJson().openedId(route.output(), id)),
+                                r.value());
             } else if (!route.whole()) {
                 JsonDecryptor.TextResult r = openJson(jsonDecryptor, value, edeks);
                 count[0] += r.fields();
@@ -250,6 +264,7 @@ final class RecordTransformer {
             v = isWhole(value) ? rekeyWalker.whole(value, rec)
                     : route.avro() ? rekeyWalker.avro(inputFraming, value, rec)
                     : route.registryAvro() ? rekeyWalker.avro(writerSchema(value), value, ConfluentFraming.HEADER_LENGTH, rec)
+                    : route.registryJson() ? rekeyJsonFramed(value, rec)
                     : route.whole() ? value : rekeyWalker.json(value, rec);
         }
         Map<String, byte[]> fresh = rec.headers();
@@ -290,6 +305,34 @@ final class RecordTransformer {
 
     static Map<ByteBuffer, Edek> headerEdeks(Headers headers) {
         return Unsealer.recordEdeks(headers);
+    }
+
+    /** json-confluent: the envelopes of the JSON text moved, the frame (and so the schema id) kept. */
+    private byte[] rekeyJsonFramed(byte[] value, Rekeyer.RekeyedRecord rec) {
+        int id = registryJsonId(value);
+        byte[] payload = RegistryJson.payload(value);
+        byte[] moved = rekeyWalker.json(payload, rec);
+        return moved == payload ? value : RegistryJson.frame(id, moved);
+    }
+
+    /** The schema id of a json-confluent value; a value without the framing is a bad record. */
+    private static int registryJsonId(byte[] value) {
+        try {
+            return RegistryJson.id(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadRecordException(e.getMessage());
+        }
+    }
+
+    /** A registry lookup for a json-confluent value; failures as {@link #registryFailure}. */
+    private static int registryJson(java.util.function.IntSupplier call) {
+        try {
+            return call.getAsInt();
+        } catch (IllegalArgumentException e) {
+            throw new BadRecordException(e.getMessage());
+        } catch (RegistryException e) {
+            throw registryFailure(e);
+        }
     }
 
     /** A value in the Confluent wire format; see {@link #registryFailure}. */

@@ -1,6 +1,7 @@
 package dev.fieldseal.streams;
 
 import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.model.json.ConfluentJson;
 import dev.fieldseal.registry.RegistryAvro;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -20,10 +21,11 @@ import org.apache.avro.Schema;
  * @param plainSchema Avro: the plaintext schema (for encrypt: the input schema), or null if unknown
  * @param key how record keys are sealed (encrypt mode) or which key fields are opened (decrypt mode)
  * @param registry {@code avro-confluent}: the Schema Registry framing of values (shared, thread-safe); else null
+ * @param confluentJson {@code json-confluent}: the schema ids of sealed and opened values (thread-safe); else null
  */
 public record Route(String name, List<String> topics, Pattern pattern, String output, List<FieldPath> fields,
         List<FieldPath> deterministicFields, String format, Schema inputSchema, Schema plainSchema, KeySealing key,
-        RegistryAvro registry) {
+        RegistryAvro registry, ConfluentJson confluentJson) {
 
     /**
      * @param format {@code none}, {@code string} (the whole key) or {@code json} (fields of JSON keys)
@@ -49,6 +51,11 @@ public record Route(String name, List<String> topics, Pattern pattern, String ou
     /** Avro in the Confluent wire format, schemas from the registry. */
     public boolean registryAvro() {
         return StreamsAppConfig.FORMAT_AVRO_CONFLUENT.equals(format);
+    }
+
+    /** JSON in the Confluent wire format, JSON Schemas from the registry. */
+    public boolean registryJson() {
+        return StreamsAppConfig.FORMAT_JSON_CONFLUENT.equals(format);
     }
 
     /** Whole-value mode: the value is one encrypted value. */

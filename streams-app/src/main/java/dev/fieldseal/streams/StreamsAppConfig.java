@@ -44,6 +44,7 @@ public final class StreamsAppConfig {
     public static final String FORMAT_AVRO = "avro";
     public static final String FORMAT_STRING = "string";
     public static final String FORMAT_AVRO_CONFLUENT = "avro-confluent";
+    public static final String FORMAT_JSON_CONFLUENT = "json-confluent";
     public static final String KEY_FORMAT_NONE = "none";
     public static final String PATTERN_PREFIX = "pattern:";
     public static final String KEK_CHECK_AUTO = "auto";
@@ -123,12 +124,16 @@ public final class StreamsAppConfig {
                                 + "Default: the shared fields setting.",
                         group, 3, ConfigDef.Width.LONG, "Fields")
                 .define(prefix + ROUTE_FORMAT, Type.STRING, FORMAT_JSON,
-                        ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_AVRO_CONFLUENT, FORMAT_STRING), Importance.HIGH,
+                        ValidString.in(FORMAT_JSON, FORMAT_AVRO, FORMAT_AVRO_CONFLUENT, FORMAT_JSON_CONFLUENT, FORMAT_STRING),
+                        Importance.HIGH,
                         "Value format: 'json' (UTF-8 JSON objects), 'avro' (Avro binary of avro.schema, plain or in "
                                 + "single-object encoding, without any registry framing), 'avro-confluent' (the "
                                 + "Confluent wire format: magic byte 0, schema id, Avro binary; writer schemas by id from "
                                 + "schema.registry.url; encrypt registers the encrypted schema under the output topic's "
-                                + "subject, decrypt the plaintext schema, rekey keeps the id) or 'string' (the whole value is "
+                                + "subject, decrypt the plaintext schema, rekey keeps the id), 'json-confluent' (the same "
+                                + "framing around JSON text, with JSON Schemas: encrypt registers the encrypted JSON "
+                                + "Schema, whose sealed properties carry fieldseal.encrypted and fieldseal.schema) or "
+                                + "'string' (the whole value is "
                                 + "one encrypted value, written as base64 text, as the serdes' format 'string' does; "
                                 + "fields do not apply).",
                         group, 4, ConfigDef.Width.SHORT, "Format")

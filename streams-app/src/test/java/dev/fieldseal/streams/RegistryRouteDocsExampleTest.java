@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The avro-confluent route example of docs/streams-app.md is accepted as written and makes a registry route. */
+/** The registry route examples of docs/streams-app.md are accepted as written and make registry routes. */
 class RegistryRouteDocsExampleTest {
 
     @Test
@@ -39,5 +39,27 @@ class RegistryRouteDocsExampleTest {
         assertEquals("orders.sealed-value", r.registry().subject(r.output(),
                 new org.apache.avro.Schema.Parser().parse("{\"type\":\"record\",\"name\":\"O\",\"fields\":[]}")));
         assertEquals("http://registry:8081", r.registry().client().registry());
+    }
+
+    @Test
+    void theDocumentedJsonSchemaRouteIsARegistryJsonRoute() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "streams-app.md"));
+        Matcher m = Pattern.compile("<!-- example:streams-json-confluent -->\\n```properties\\n(.*?)```",
+                Pattern.DOTALL).matcher(doc);
+        assertTrue(m.find(), "docs/streams-app.md lacks the json-confluent example");
+        Properties p = new Properties();
+        p.load(new StringReader(m.group(1)));
+        Map<String, String> props = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
+        props.put("application.id", "doc-example");
+        props.put("bootstrap.servers", "localhost:9092");
+        props.put("fieldseal.kek.id", "local:pii");
+        Route r = AppSettings.parse(props).routes().get(0);
+        assertTrue(r.registryJson());
+        assertNotNull(r.confluentJson());
+        assertNull(r.registry(), "no Avro framing on a JSON route");
+        assertEquals("customers.opened-value", r.confluentJson().registry().subject(r.output(),
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"type\":\"object\"}")));
+        assertEquals("http://registry:8081", r.confluentJson().registry().client().registry());
     }
 }

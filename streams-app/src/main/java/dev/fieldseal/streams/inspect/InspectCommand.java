@@ -1,6 +1,8 @@
 package dev.fieldseal.streams.inspect;
 
 import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryConfig;
 import dev.fieldseal.streams.AppSettings;
 import dev.fieldseal.streams.Route;
 import java.io.IOException;
@@ -78,12 +80,14 @@ public final class InspectCommand implements Callable<Integer> {
     String toTime;
 
     @Option(names = "--key-format", paramLabel = "FORMAT", defaultValue = "auto",
-            description = "How record keys are read: auto, json, avro, string (default: ${DEFAULT-VALUE}).")
+            description = "How record keys are read: auto, json, avro, string, avro-confluent, json-confluent "
+                    + "(default: ${DEFAULT-VALUE}).")
     String keyFormat;
 
     @Option(names = "--value-format", paramLabel = "FORMAT",
-            description = "How record values are read: auto, json, avro, string (default: the route's format with "
-                    + "--config, else auto).")
+            description = "How record values are read: auto, json, avro, string, avro-confluent (writer schemas by "
+                    + "id from schema.registry.url in --config or --command-config), json-confluent (default: the "
+                    + "route's format with --config, else auto).")
     String valueFormat;
 
     @Option(names = "--key-avro-schema", paramLabel = "FILE",
@@ -198,6 +202,20 @@ public final class InspectCommand implements Callable<Integer> {
         Schema ks = schema(keyAvroSchema, "--key-avro-schema");
         Schema vs = schema(valueAvroSchema, "--value-avro-schema");
         Map<String, TopicScanner.TopicFormat> formats = new LinkedHashMap<>();
+        RegistryAvro[] registry = new RegistryAvro[1]; // made only if a side is avro-confluent
+        java.util.function.Function<Format, RegistryAvro> registryFor = f -> {
+            if (f != Format.AVRO_CONFLUENT) {
+                return null;
+            }
+            if (registry[0] == null) {
+                if (client.get(RegistryConfig.URL) == null) {
+                    throw new IllegalArgumentException("format avro-confluent needs " + RegistryConfig.URL
+                            + " (in --config or --command-config)");
+                }
+                registry[0] = RegistryAvro.of(new RegistryConfig(client), false);
+            }
+            return registry[0];
+        };
         for (String t : topics) {
             Format vf;
             Schema tvs = vs;
@@ -205,12 +223,14 @@ public final class InspectCommand implements Callable<Integer> {
             if (valueFormat != null) {
                 vf = Format.parse(valueFormat);
             } else if (r != null) {
-                vf = r.avro() ? Format.AVRO : Format.JSON;
+                vf = r.avro() ? Format.AVRO : r.registryAvro() ? Format.AVRO_CONFLUENT
+                        : r.registryJson() ? Format.JSON_CONFLUENT : Format.JSON;
                 tvs = vs != null ? vs : r.inputSchema();
             } else {
                 vf = Format.AUTO;
             }
-            formats.put(t, new TopicScanner.TopicFormat(new SideReader(kf, ks, List.of()), new SideReader(vf, tvs, expect)));
+            formats.put(t, new TopicScanner.TopicFormat(new SideReader(kf, ks, List.of(), registryFor.apply(kf)),
+                    new SideReader(vf, tvs, expect, registryFor.apply(vf))));
         }
         Instant from = instant(fromTime, "--from-time");
         Instant to = instant(toTime, "--to-time");

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fieldseal.model.avro.SingleObjectEncoding;
 import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.registry.ConfluentFraming;
+import dev.fieldseal.registry.RegistryAvro;
+import dev.fieldseal.registry.RegistryException;
 import dev.fieldseal.scan.EnvelopeLocator;
 import dev.fieldseal.scan.Located;
 import java.io.IOException;
@@ -23,8 +26,19 @@ final class SideReader {
     private final Schema schema;
     private final SingleObjectEncoding framing;
     private final List<FieldPath> expectSealed;
+    /** avro-confluent: writer schemas by id (cached, bounded); else null. */
+    private final RegistryAvro registry;
 
     SideReader(Format format, Schema schema, List<FieldPath> expectSealed) {
+        this(format, schema, expectSealed, null);
+    }
+
+    SideReader(Format format, Schema schema, List<FieldPath> expectSealed, RegistryAvro registry) {
+        if (format == Format.AVRO_CONFLUENT && registry == null) {
+            throw new IllegalArgumentException("format avro-confluent needs schema.registry.url (in --config or "
+                    + "--command-config)");
+        }
+        this.registry = registry;
         if (format == Format.AVRO && schema == null) {
             throw new IllegalArgumentException("format avro needs a schema (--value-avro-schema / --key-avro-schema)");
         }
@@ -45,6 +59,10 @@ final class SideReader {
                 return json(data, true);
             case STRING:
                 return whole(data, EnvelopeLocator.whole(data));
+            case AVRO_CONFLUENT:
+                return registryAvro(data);
+            case JSON_CONFLUENT:
+                return ConfluentFraming.framed(data) ? json(data, ConfluentFraming.HEADER_LENGTH) : Decoded.UNREADABLE;
             default: {
                 Located whole = EnvelopeLocator.whole(data);
                 if (whole != null || !EnvelopeLocator.looksLikeJson(data)) {
@@ -58,6 +76,37 @@ final class SideReader {
     private Decoded whole(byte[] data, Located whole) {
         int plaintext = whole == null && ExpectSealed.wholeValue(expectSealed) && data.length > 0 ? 1 : 0;
         return new Decoded(whole == null ? List.of() : List.of(whole), false, plaintext);
+    }
+
+    /** JSON text after a Confluent header: the envelopes' offsets are those of the whole value. */
+    private Decoded json(byte[] framed, int offset) {
+        byte[] text = java.util.Arrays.copyOfRange(framed, offset, framed.length);
+        Decoded d = json(text, true);
+        if (d.unreadable() || d.envelopes().isEmpty()) {
+            return d;
+        }
+        List<Located> shifted = d.envelopes().stream()
+                .map(l -> new Located(l.path(), l.start() + offset, l.end() + offset, l.envelope(), l.encoding())).toList();
+        return new Decoded(shifted, false, d.plaintext());
+    }
+
+    /**
+     * The writer schema by the value's id, then as {@link #avro}. A value that is not framed, or
+     * whose id the registry does not know, is unreadable; a registry that cannot answer stops the scan.
+     */
+    private Decoded registryAvro(byte[] data) {
+        Schema writer;
+        try {
+            writer = registry.writerSchema(data);
+        } catch (IllegalArgumentException e) {
+            return Decoded.UNREADABLE;
+        } catch (RegistryException e) {
+            if (e.notFound()) {
+                return Decoded.UNREADABLE;
+            }
+            throw new InspectException(InspectCommand.EXIT_ERROR, e.getMessage());
+        }
+        return avro(writer, data, ConfluentFraming.HEADER_LENGTH);
     }
 
     private Decoded json(byte[] data, boolean strict) {
@@ -83,7 +132,10 @@ final class SideReader {
         if (SingleObjectEncoding.hasMarker(data) && !framing.frames(data)) {
             return Decoded.UNREADABLE; // single-object encoded with another schema
         }
-        int offset = framing.datumOffset(data);
+        return avro(schema, data, framing.datumOffset(data));
+    }
+
+    private Decoded avro(Schema schema, byte[] data, int offset) {
         List<Located> found;
         try {
             found = EnvelopeLocator.avro(schema, data, offset);

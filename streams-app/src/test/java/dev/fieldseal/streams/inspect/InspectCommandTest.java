@@ -11,7 +11,11 @@ import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.streams.FieldsealStreamsApp;
 import dev.fieldseal.testkit.KafkaBroker;
+import dev.fieldseal.registry.ConfluentFraming;
+import dev.fieldseal.registry.RegistryJson;
 import dev.fieldseal.testkit.KeyVaultDouble;
+import dev.fieldseal.testkit.SchemaRegistryDouble;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -26,6 +30,9 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.clients.admin.Admin;
@@ -294,6 +301,65 @@ class InspectCommandTest {
         assertEquals(3, p.get("records").asLong());
         assertEquals(2, p.get("recordsWithSealedKeys").asLong());
         assertEquals(3, p.get("endOffset").asLong());
+    }
+
+    @Test
+    void registryFramedAvroAndJsonValuesWithWriterSchemasByIdFromTheRegistry() throws Exception {
+        String avroTopic = "inspect.avro-confluent";
+        String jsonTopic = "inspect.json-confluent";
+        createTopic(avroTopic, 1, Map.of());
+        createTopic(jsonTopic, 1, Map.of());
+        Schema schema = SchemaBuilder.record("Customer").namespace("t").fields()
+                .requiredLong("id").requiredString("email")
+                .name("phone").type().unionOf().nullType().and().stringType().endUnion().nullDefault().endRecord();
+        try (SchemaRegistryDouble registry = SchemaRegistryDouble.http();
+             Sealer s = Sealer.create(config("field"), new FieldsealMetrics())) {
+            int id = registry.register(avroTopic + "-value", "AVRO", schema.toString());
+            for (boolean sealPhone : new boolean[] {true, false}) {
+                SealedRecord rec = s.newRecord();
+                GenericRecord r = new GenericData.Record(schema);
+                r.put("id", 7L); // a long first: the envelope is found only when read with the writer schema
+                r.put("email", b64(s.seal(utf8("a@example.com"), "email", false, rec)));
+                r.put("phone", sealPhone ? b64(s.seal(utf8("555"), "phone", false, rec)) : "555-0100");
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ConfluentFraming.writeHeader(out, id);
+                BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);
+                new GenericDatumWriter<GenericRecord>(schema).write(r, e);
+                Headers h = new RecordHeaders();
+                rec.headers().forEach(h::add);
+                producer.send(new ProducerRecord<byte[], byte[]>(avroTopic, null, null, out.toByteArray(), h)).get();
+            }
+            producer.send(new ProducerRecord<>(avroTopic, null, null, new byte[] {0, 0, 0, 0x7F, 0x7F, 2})).get();
+            for (String v : new String[] {"c1", "c2"}) {
+                Sealed r = seal(s, v, false);
+                send(jsonTopic, null, new Sealed(r.key(), RegistryJson.frame(id + 1, r.value()), r.headers()));
+            }
+            producer.send(new ProducerRecord<>(jsonTopic, null, null, utf8("{\"ssn\":\"123-45-6789\"}"))).get();
+
+            Path props = dir.resolve("client.properties");
+            Files.writeString(props, "schema.registry.url=" + registry.url() + "\n");
+            Run avro = inspect("--topic", avroTopic, "--value-format", "avro-confluent", "--command-config",
+                    props.toString(), "--expect-sealed", "phone", "--output", "json");
+            JsonNode total = avro.json().get("total");
+            assertEquals(3, total.get("records").asLong(), avro.err);
+            assertEquals(2, total.get("recordsWithSealedValues").asLong());
+            assertEquals(1, total.get("plaintextValues").asLong(), "phone in plaintext, read with the writer schema");
+            assertEquals(1, total.get("unreadable").asLong(), "an id the registry does not know");
+            assertEquals(InspectCommand.EXIT_UNPROVEN, avro.exit);
+            assertEquals(2, registry.count(SchemaRegistryDouble.SCHEMA_BY_ID), "one fetch per distinct id");
+
+            Run json = inspect("--topic", jsonTopic, "--value-format", "json-confluent", "--output", "json");
+            JsonNode jt = json.json().get("total");
+            assertEquals(3, jt.get("records").asLong(), json.err);
+            assertEquals(2, jt.get("recordsWithSealedValues").asLong());
+            assertEquals(1, jt.get("unreadable").asLong(), "JSON without the framing");
+            assertEquals(1, jt.get("valueVersions").size(), json.out);
+            assertEquals(2, jt.get("valueVersions").get(0).get("records").asLong(), "the envelopes after the header");
+
+            Run noRegistry = inspect("--topic", avroTopic, "--value-format", "avro-confluent");
+            assertEquals(InspectCommand.EXIT_CONFIG, noRegistry.exit);
+            assertTrue(noRegistry.err.contains("schema.registry.url"), noRegistry.err);
+        }
     }
 
     @Test
