@@ -1,6 +1,8 @@
 package dev.fieldseal.keyselect;
 
 import dev.fieldseal.config.FieldsealConfig;
+import dev.fieldseal.field.FieldPath;
+import dev.fieldseal.field.FieldSelection;
 import java.util.Locale;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -76,6 +78,34 @@ public final class KeySelection {
     /** Whether the template reads the record value (a host without the value must refuse it at start). */
     public boolean reads(KekTemplate.Source source) {
         return template != null && template.reads(source);
+    }
+
+    /**
+     * Refuses a template that reads a field this host seals on the same side: the key name, and with
+     * it the value, would travel in clear in the {@code fieldseal.kek.id} header.
+     *
+     * @param side the side the host seals (the key or the value)
+     * @param sealed the selection it seals there
+     * @throws ConfigException naming the placeholder and the field
+     */
+    public void refuseSealedFields(KekTemplate.Source side, FieldSelection sealed) {
+        if (template == null) {
+            return;
+        }
+        for (KekTemplate.Placeholder p : template.placeholders()) {
+            if (p.source() != side || p.path() == null) {
+                continue;
+            }
+            FieldSelection node = sealed;
+            for (FieldPath.Segment seg : p.path().segments()) {
+                node = node == null ? null : node.field(seg.name());
+                if (node != null && node.selected()) {
+                    throw new ConfigException(FieldsealConfig.KEK_ID, template.text(), p.text() + " reads a field "
+                            + "that is sealed (" + node.path() + "): its value would travel in clear as part of "
+                            + "the key id in the fieldseal.kek.id header. Name the key by a field that is not sealed.");
+                }
+            }
+        }
     }
 
     /**
