@@ -30,7 +30,7 @@ class LayersTest {
             Map.entry("codec", 1),
             Map.entry("config", 2),
             Map.entry("kms", 3),
-            Map.entry("format", 4),
+            Map.entry("format", 4), Map.entry("keyselect", 4),
             Map.entry("dek", 5),
             Map.entry("envelope", 6),
             Map.entry("failure", 7),

@@ -25,6 +25,9 @@ public class FieldsealConfig extends AbstractConfig {
     public static final String KEK_ID = "kek.id";
     public static final String KEK_ALLOWED = "kek.allowed";
     public static final String KEK_REFRESH_MS = "kek.refresh.ms";
+    public static final String KEK_TEMPLATE_MISSING = "kek.template.missing";
+    public static final String KEK_TEMPLATE_FALLBACK_ID = "kek.template.fallback.id";
+    public static final String KEK_TEMPLATE_CACHE_SIZE = "kek.template.cache.size";
     public static final String DEK_MAX_ENCRYPTIONS = "dek.max.encryptions";
     public static final String DEK_MAX_AGE_MS = "dek.max.age.ms";
     public static final String DEK_CACHE_SIZE = "dek.cache.size";
@@ -67,6 +70,10 @@ public class FieldsealConfig extends AbstractConfig {
     public static final String ON_FAILURE_FAIL = "fail";
     public static final String ON_FAILURE_CIPHERTEXT = "ciphertext";
     public static final String ON_FAILURE_MASK = "mask";
+    public static final String TEMPLATE_MISSING_FAIL = "fail";
+    public static final String TEMPLATE_MISSING_FALLBACK = "fallback";
+    /** Resolved template keys an encrypting host keeps (one current DEK and a refresh timer each). */
+    public static final long DEFAULT_KEK_TEMPLATE_CACHE_SIZE = 10_000L;
 
     /** 10^8 encryptions: far below NIST SP 800-38D's 2^32 bound for random nonces (see docs/configuration.md). */
     public static final long DEFAULT_DEK_MAX_ENCRYPTIONS = 100_000_000L;
@@ -127,13 +134,41 @@ public class FieldsealConfig extends AbstractConfig {
                     "The key-encryption key. Azure Key Vault: https://<vault>.vault.azure.net/keys/<name> (follows "
                             + "rotation) or .../keys/<name>/<version> (pinned); Managed HSM: "
                             + "https://<hsm>.managedhsm.azure.net/keys/<name>; any other https:// host serving the Key "
-                            + "Vault API (emulators); local:<name> for the local development provider.",
+                            + "Vault API (emulators); local:<name> for the local development provider. A key per tenant "
+                            + "or topic: a template whose key name holds ${topic}, ${key}, ${value}, ${key.<path>} or "
+                            + "${value.<path>} (a field of the record key or value, in the path syntax of " + FIELDS
+                            + "), e.g. https://<vault>.vault.azure.net/keys/tenant-${value.tenant_id}. Each record is "
+                            + "sealed under the key its fields name (newest version, followed like any key); a value "
+                            + "that is not letters, digits and dashes, or makes a name longer than 127, is refused. See "
+                            + KEK_TEMPLATE_MISSING + " and 'Keys per tenant' in docs/operations.md.",
                     GROUP_KEYS, 1, ConfigDef.Width.LONG, "KEK id")
             .define(KEK_ALLOWED, Type.LIST, List.of(), Importance.HIGH,
                     "Decrypting side: the only keys it may contact, as versionless key ids, or a vault URL ending in "
                             + "'/' to allow every key of that vault. Values naming any other key are refused without "
-                            + "contacting it. Default: the key of " + KEK_ID + ".",
+                            + "contacting it. An entry may also be a template like " + KEK_ID + "'s "
+                            + "(https://<vault>/keys/tenant-${value.tenant_id}: every key its placeholders can name) or "
+                            + "a name prefix with '*' (https://<vault>/keys/tenant-*); both match only key names of "
+                            + "letters, digits and dashes in that vault. Default: the key of " + KEK_ID + " (for a "
+                            + "template, every key it can name) and " + KEK_TEMPLATE_FALLBACK_ID + ".",
                     GROUP_KEYS, 2, ConfigDef.Width.LONG, "Allowed KEKs")
+            .define(KEK_TEMPLATE_MISSING, Type.STRING, TEMPLATE_MISSING_FAIL,
+                    ValidString.in(TEMPLATE_MISSING_FAIL, TEMPLATE_MISSING_FALLBACK), Importance.MEDIUM,
+                    "Encrypting side, " + KEK_ID + " a template: what a record whose template field is absent or "
+                            + "null gets. 'fail': it is not sealed and the host's error names the template and the "
+                            + "field; 'fallback': it is sealed under " + KEK_TEMPLATE_FALLBACK_ID + ". A field whose "
+                            + "value cannot name a key is refused under both.",
+                    GROUP_KEYS, 20, ConfigDef.Width.SHORT, "Template field missing")
+            .define(KEK_TEMPLATE_FALLBACK_ID, Type.STRING, null, new KekIdValidator(), Importance.MEDIUM,
+                    "The key (a key id, not a template) that seals records whose template field is missing, "
+                            + "under " + KEK_TEMPLATE_MISSING + "=fallback.",
+                    GROUP_KEYS, 21, ConfigDef.Width.LONG, "Template fallback key")
+            .define(KEK_TEMPLATE_CACHE_SIZE, Type.LONG, DEFAULT_KEK_TEMPLATE_CACHE_SIZE, ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
+                    "Encrypting side, " + KEK_ID + " a template: how many resolved keys are held, each with its "
+                            + "newest version, its public key and one current DEK (least recently used first out). "
+                            + "A key evicted and seen again is resolved again (one Key Vault request) and gets a new "
+                            + "DEK. Each held versionless key is also re-resolved every " + KEK_REFRESH_MS + ".",
+                    GROUP_KEYS, 22, ConfigDef.Width.SHORT, "Template key cache size")
             .define(KEK_REFRESH_MS, Type.LONG, DEFAULT_KEK_REFRESH_MS, ConfigDef.Range.atLeast(1000), Importance.MEDIUM,
                     "How often a versionless " + KEK_ID + " is re-resolved to its newest enabled version. A newer "
                             + "version retires the current DEK at once.",

@@ -8,7 +8,9 @@ import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DataKey;
 import dev.fieldseal.dek.DecryptionKeys;
 import dev.fieldseal.dek.DeterministicKey;
+import dev.fieldseal.dek.EncryptionKeyPool;
 import dev.fieldseal.dek.EncryptionKeys;
+import dev.fieldseal.keyselect.KeySelection;
 import dev.fieldseal.dek.KekAllowlist;
 import dev.fieldseal.dek.UnwrapGuard;
 import dev.fieldseal.format.DecryptionException;
@@ -51,8 +53,14 @@ public final class Rekeyer implements AutoCloseable {
 
     private final Kms kms;
     private final DecryptionKeys keys;
-    /** Only its KEK resolution is used: the newest version, refreshed on the timer and on demand. */
+    private final KekAllowlist allowlist;
+    /** Only its KEK resolution is used: the newest version, refreshed on the timer and on demand. Null under a template. */
     private final EncryptionKeys targets;
+    /**
+     * kek.id a template: each envelope keeps its key and moves to that key's newest version; one
+     * resolution per key, bounded like the encrypting side's. Null otherwise.
+     */
+    private final EncryptionKeyPool targetsByKey;
     private final FieldsealMetrics metrics;
     /** (old EDEK, target version) to the re-wrapped block, so each DEK is re-wrapped once per target. */
     private final Cache<Rewrap, byte[]> rewrapped;
@@ -71,15 +79,24 @@ public final class Rekeyer implements AutoCloseable {
         this.metrics = metrics;
         List<String> allowed = new ArrayList<>();
         for (String a : Unsealer.allowed(config)) {
-            allowed.add(a.endsWith("/") ? a : kms.versionlessId(a));
+            allowed.add(a.endsWith("/") || KekAllowlist.isPattern(a) ? a : kms.versionlessId(a));
         }
-        this.keys = new DecryptionKeys(kms, new KekAllowlist(allowed), config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
+        this.allowlist = new KekAllowlist(allowed);
+        this.keys = new DecryptionKeys(kms, allowlist, config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
                 config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS), ticker, metrics, UnwrapGuard.of(config, kms, ticker));
         this.rewrapped = Caffeine.newBuilder().maximumSize(config.getLong(FieldsealConfig.DEK_CACHE_SIZE)).build();
-        this.targets = new EncryptionKeys(kms, config.requireKekId(), config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS),
-                config.getLong(FieldsealConfig.DEK_MAX_AGE_MS), config.getLong(FieldsealConfig.KEK_REFRESH_MS), ticker,
-                metrics);
-        targets.kek(); // a wrong kek.id or credential fails at start, not with the first record
+        if (KeySelection.of(config).perRecord()) {
+            this.targets = null;
+            this.targetsByKey = new EncryptionKeyPool(kms, config.getLong(FieldsealConfig.KEK_TEMPLATE_CACHE_SIZE),
+                    config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS), config.getLong(FieldsealConfig.DEK_MAX_AGE_MS),
+                    config.getLong(FieldsealConfig.KEK_REFRESH_MS), ticker, metrics);
+        } else {
+            this.targetsByKey = null;
+            this.targets = new EncryptionKeys(kms, config.requireKekId(),
+                    config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS), config.getLong(FieldsealConfig.DEK_MAX_AGE_MS),
+                    config.getLong(FieldsealConfig.KEK_REFRESH_MS), ticker, metrics);
+            targets.kek(); // a wrong kek.id or credential fails at start, not with the first record
+        }
         String det = config.getString(FieldsealConfig.DETERMINISTIC_DEK);
         if (det == null || det.isBlank()) {
             deterministicBlock = null;
@@ -95,9 +112,37 @@ public final class Rekeyer implements AutoCloseable {
         return KmsCalls.join(targets.refreshNow());
     }
 
-    /** The version values are moved to now. */
+    /**
+     * Re-resolves {@code versionlessKeyId} now if values are moved to it (a rotation event).
+     *
+     * @return whether it is a key this re-keyer moves values to
+     */
+    public boolean refresh(String versionlessKeyId) {
+        if (targetsByKey == null) {
+            if (!targets.kek().keyId().equalsIgnoreCase(versionlessKeyId)) {
+                return false;
+            }
+            refresh();
+            return true;
+        }
+        List<java.util.concurrent.CompletionStage<KekRef>> started = targetsByKey.refreshNow(versionlessKeyId);
+        started.forEach(KmsCalls::join);
+        return !started.isEmpty();
+    }
+
+    /** Whether each value keeps its key (kek.id is a template) rather than moving to kek.id's. */
+    public boolean keepsKeys() {
+        return targetsByKey != null;
+    }
+
+    /** The version values are moved to now (kek.id not a template). */
     public KekRef target() {
         return targets.kek();
+    }
+
+    /** The version a value under {@code from} moves to: kek.id's newest, or under a template its own key's. */
+    private KekRef targetFor(KekRef from) {
+        return targetsByKey == null ? targets.kek() : targetsByKey.get(from.keyId()).kek();
     }
 
     /** Collects what one record's re-keyed values need in their headers. Not thread-safe. */
@@ -158,7 +203,11 @@ public final class Rekeyer implements AutoCloseable {
                         + EdekHeader.NAME + " header; it cannot be re-keyed.");
             }
         }
-        KekRef to = targets.kek();
+        if (targetsByKey != null && !allowlist.allows(edek.kek())) {
+            // the allowlist first: a forged key id is never resolved as a target
+            throw new dev.fieldseal.dek.KeyNotAllowedException(edek.kek(), allowlist);
+        }
+        KekRef to = targetFor(edek.kek());
         if (edek.kek().equals(to)) {
             byte[] block = EnvelopeLayout.edekBlock(edek);
             record.sealed.used(edek.kek(), EnvelopeLayout.dekRef(block), block);
@@ -225,7 +274,12 @@ public final class Rekeyer implements AutoCloseable {
 
     @Override
     public void close() {
-        targets.close();
+        if (targets != null) {
+            targets.close();
+        }
+        if (targetsByKey != null) {
+            targetsByKey.close();
+        }
         keys.close();
         rewrapped.invalidateAll();
     }

@@ -30,6 +30,8 @@ public final class SealedRecord {
     private int fields;
     /** The randomized DEK of this record: all its values use one DEK, even across a rotation. */
     EncryptionDek dek;
+    /** The DEK lifecycle of this record's key (kek.id's, or the one its template picked). */
+    dev.fieldseal.dek.EncryptionKeys keys;
 
     SealedRecord(boolean headerPlacement) {
         this.headerPlacement = headerPlacement;

@@ -7,11 +7,14 @@ import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.dek.DecryptionKeys;
 import dev.fieldseal.dek.DeterministicKey;
 import dev.fieldseal.dek.EncryptionDek;
+import dev.fieldseal.dek.EncryptionKeyPool;
 import dev.fieldseal.dek.EncryptionKeys;
 import dev.fieldseal.dek.KekAllowlist;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.kms.Kms;
+import dev.fieldseal.keyselect.KeySelection;
+import dev.fieldseal.keyselect.RecordFields;
 import dev.fieldseal.kms.KmsException;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import java.security.GeneralSecurityException;
@@ -24,6 +27,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Randomized values use the current DEK of {@link EncryptionKeys} with AES-256-GCM;
  * deterministic values use the configured {@link DeterministicKey} with AES-SIV.
+ *
+ * <p>When {@code kek.id} is a template (a key per tenant or topic), each record is started with
+ * its topic, key and value ({@link #newRecord(String, RecordFields, RecordFields)}), which pick its
+ * key; an {@link EncryptionKeyPool} holds one DEK lifecycle per key picked, bounded.
  */
 public final class Sealer implements AutoCloseable {
 
@@ -34,7 +41,11 @@ public final class Sealer implements AutoCloseable {
 
     private final Kms kms;
     private final boolean ownsKms;
+    /** The one key's DEKs; null when kek.id is a template. */
     private final EncryptionKeys keys;
+    private final KeySelection selection;
+    /** One DEK lifecycle per key a template picked; null when kek.id names one key. */
+    private final EncryptionKeyPool pool;
     private final boolean headerPlacement;
     private final String deterministicDek;
     private final FieldsealMetrics metrics;
@@ -49,7 +60,8 @@ public final class Sealer implements AutoCloseable {
 
     /** A sealer with its own key manager client, built from config. */
     public static Sealer create(FieldsealConfig config, FieldsealMetrics metrics) {
-        String kekId = config.requireKekId();
+        KeySelection selection = KeySelection.of(config);
+        String kekId = selection.perRecord() ? selection.template().text() : config.requireKekId();
         return new Sealer(config, dev.fieldseal.kms.KmsFactory.create(kekId, config, metrics), true,
                 Ticker.systemTicker(), metrics);
     }
@@ -64,9 +76,19 @@ public final class Sealer implements AutoCloseable {
         this.ownsKms = ownsKms;
         this.metrics = metrics;
         this.ticker = ticker;
-        this.keys = new EncryptionKeys(kms, config.requireKekId(),
-                config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS), config.getLong(FieldsealConfig.DEK_MAX_AGE_MS),
-                config.getLong(FieldsealConfig.KEK_REFRESH_MS), ticker, metrics);
+        this.selection = KeySelection.of(config);
+        long maxEncryptions = config.getLong(FieldsealConfig.DEK_MAX_ENCRYPTIONS);
+        long maxAgeMs = config.getLong(FieldsealConfig.DEK_MAX_AGE_MS);
+        long refreshMs = config.getLong(FieldsealConfig.KEK_REFRESH_MS);
+        if (selection.perRecord()) {
+            this.keys = null;
+            this.pool = new EncryptionKeyPool(kms, config.getLong(FieldsealConfig.KEK_TEMPLATE_CACHE_SIZE),
+                    maxEncryptions, maxAgeMs, refreshMs, ticker, metrics);
+        } else {
+            this.keys = new EncryptionKeys(kms, config.requireKekId(), maxEncryptions, maxAgeMs, refreshMs, ticker,
+                    metrics);
+            this.pool = null;
+        }
         this.headerPlacement = config.headerPlacement();
         this.deterministicDek = config.getString(FieldsealConfig.DETERMINISTIC_DEK);
         if (!config.deterministicFields().isEmpty() && (deterministicDek == null || deterministicDek.isBlank())) {
@@ -76,9 +98,40 @@ public final class Sealer implements AutoCloseable {
         }
     }
 
-    /** Starts a record: collects what its values use, for the record's headers. */
+    /**
+     * Starts a record under the one configured key: collects what its values use, for the
+     * record's headers.
+     *
+     * @throws IllegalStateException if kek.id is a template (the record's fields pick its key)
+     */
     public SealedRecord newRecord() {
-        return new SealedRecord(headerPlacement);
+        if (keys == null) {
+            throw new IllegalStateException("kek.id is a template (" + selection.template() + "): each record is "
+                    + "started with its topic, key and value, which pick its key.");
+        }
+        SealedRecord r = new SealedRecord(headerPlacement);
+        r.keys = keys;
+        return r;
+    }
+
+    /**
+     * Starts a record whose key is picked by {@code kek.id}'s template from its topic, key and value
+     * (or the one configured key, when kek.id is not a template).
+     *
+     * @throws dev.fieldseal.keyselect.KeySelectionException if the record cannot name a valid key
+     */
+    public SealedRecord newRecord(String topic, RecordFields key, RecordFields value) {
+        if (pool == null) {
+            return newRecord();
+        }
+        SealedRecord r = new SealedRecord(headerPlacement);
+        r.keys = pool.get(selection.keyIdFor(topic, key, value));
+        return r;
+    }
+
+    /** Which key seals a record (kek.id, or its template). */
+    public KeySelection keySelection() {
+        return selection;
     }
 
     /**
@@ -101,7 +154,7 @@ public final class Sealer implements AutoCloseable {
             // One DEK per record (one EDEK header, one key version), unless it runs out or was destroyed.
             EncryptionDek dek = record.dek;
             if (dek == null || dek.key().isDestroyed() || !dek.nextNonce(nonce, 0)) {
-                dek = keys.next(nonce, 0);
+                dek = record.keys.next(nonce, 0);
                 record.dek = dek;
             }
             byte[] keyBlock = headerPlacement ? dek.dekRef() : dek.edekBlock();
@@ -156,7 +209,9 @@ public final class Sealer implements AutoCloseable {
                         throw new org.apache.kafka.common.config.ConfigException(FieldsealConfig.DETERMINISTIC_DEK,
                                 null, "A deterministic field needs deterministic.dek.");
                     }
-                    String keyId = kms.versionlessId(keys.kek().keyId());
+                    String keyId = keys != null ? kms.versionlessId(keys.kek().keyId())
+                            : dev.fieldseal.format.EnvelopeLayout.parseEdekBlock(DeterministicKey.parse(deterministicDek))
+                                    .kek().keyId(); // under a template: the deterministic DEK's own key
                     try (DecryptionKeys once = new DecryptionKeys(kms, new KekAllowlist(List.of(keyId)), 1,
                             60_000, ticker, metrics)) {
                         // The key is copied into the AES-SIV primitive; the cache then destroys its copy.
@@ -169,14 +224,29 @@ public final class Sealer implements AutoCloseable {
         return d;
     }
 
-    /** The KEK version that wraps new DEKs now (resolving it if needed). */
+    /** The KEK version that wraps new DEKs now (resolving it if needed); the fallback key's under a template. */
     public KekRef currentKek() {
-        return keys.kek();
+        return single().kek();
     }
 
-    /** The versionless id of the configured KEK, as written to the {@code fieldseal.kek.id} header. */
+    /**
+     * The versionless id of the configured KEK, as written to the {@code fieldseal.kek.id} header;
+     * under a template, the template itself.
+     */
     public String kekId() {
-        return keys.kek().keyId();
+        return keys != null ? keys.kek().keyId() : selection.template().text();
+    }
+
+    /** The one key's DEKs: kek.id's, or under a template the fallback key's. */
+    private EncryptionKeys single() {
+        if (keys != null) {
+            return keys;
+        }
+        if (selection.fallback() == null) {
+            throw new IllegalStateException("kek.id is a template (" + selection.template() + ") without a fallback "
+                    + "key: there is no single current key.");
+        }
+        return pool.get(selection.fallback());
     }
 
     /**
@@ -184,7 +254,9 @@ public final class Sealer implements AutoCloseable {
      * reachability problems surface at start-up rather than with the first record.
      */
     public void warmUp() {
-        keys.current();
+        if (keys != null || selection.fallback() != null) {
+            single().current(); // under a template without fallback, keys are met with their records
+        }
         if (deterministicDek != null && !deterministicDek.isBlank()) {
             deterministicKey();
         }
@@ -192,7 +264,20 @@ public final class Sealer implements AutoCloseable {
 
     /** Re-resolves the KEK now, e.g. on a Key Vault {@code KeyNewVersionCreated} event. */
     public CompletionStage<KekRef> refreshNow() {
-        return keys.refreshNow();
+        return single().refreshNow();
+    }
+
+    /**
+     * Re-resolves {@code versionlessKeyId} now if this sealer seals with it (a rotation event for
+     * it): kek.id's key, or under a template any key it holds.
+     *
+     * @return the refreshes started; empty if the key is not one this sealer uses
+     */
+    public List<CompletionStage<KekRef>> refreshNow(String versionlessKeyId) {
+        if (pool != null) {
+            return pool.refreshNow(versionlessKeyId);
+        }
+        return keys.kek().keyId().equalsIgnoreCase(versionlessKeyId) ? List.of(keys.refreshNow()) : List.of();
     }
 
     public FieldsealMetrics metrics() {
@@ -206,7 +291,12 @@ public final class Sealer implements AutoCloseable {
 
     @Override
     public void close() {
-        keys.close();
+        if (keys != null) {
+            keys.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
         if (ownsKms) {
             kms.close();
         }

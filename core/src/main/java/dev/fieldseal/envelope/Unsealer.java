@@ -84,7 +84,7 @@ public final class Unsealer implements AutoCloseable {
         this.ticker = ticker;
         List<String> allowed = new ArrayList<>();
         for (String a : allowed(config)) {
-            allowed.add(a.endsWith("/") ? a : kms.versionlessId(a));
+            allowed.add(a.endsWith("/") || KekAllowlist.isPattern(a) ? a : kms.versionlessId(a));
         }
         long ttlMs = config.getLong(FieldsealConfig.DEK_CACHE_TTL_MS);
         this.keys = new DecryptionKeys(kms, new KekAllowlist(allowed), config.getLong(FieldsealConfig.DEK_CACHE_SIZE),
@@ -92,7 +92,7 @@ public final class Unsealer implements AutoCloseable {
         this.recheckNanos = Math.min(1_000_000_000L, ttlMs * 500_000L);
     }
 
-    /** kek.allowed, defaulting to the key of kek.id. */
+    /** kek.allowed, defaulting to the key of kek.id (for a template: every key it names, and the fallback key). */
     static List<String> allowed(FieldsealConfig config) {
         List<String> allowed = config.getList(FieldsealConfig.KEK_ALLOWED);
         if (!allowed.isEmpty()) {
@@ -102,6 +102,11 @@ public final class Unsealer implements AutoCloseable {
         if (kekId == null || kekId.isBlank()) {
             throw new ConfigException(FieldsealConfig.KEK_ALLOWED, null, "The decrypting side needs to know which "
                     + "keys it may use: set kek.id (its key is then allowed) or kek.allowed.");
+        }
+        String fallback = config.getString(FieldsealConfig.KEK_TEMPLATE_FALLBACK_ID);
+        if (fallback != null && !fallback.isBlank() && FieldsealConfig.TEMPLATE_MISSING_FALLBACK.equals(
+                config.getString(FieldsealConfig.KEK_TEMPLATE_MISSING))) {
+            return List.of(kekId, fallback);
         }
         return List.of(kekId);
     }

@@ -37,7 +37,7 @@ public final class ReaderNotice implements RotationEventsListener.Handler {
             configured = List.of(config.kekId());
         }
         for (String e : configured) {
-            entries.add(e.endsWith("/") ? e : versionless(e.trim()));
+            entries.add(e.endsWith("/") || KekAllowlist.isPattern(e) ? e : versionless(e.trim()));
         }
         this.allowed = new KekAllowlist(entries);
         this.metrics = metrics;

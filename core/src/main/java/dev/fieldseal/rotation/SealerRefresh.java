@@ -26,17 +26,20 @@ public final class SealerRefresh implements RotationEventsListener.Handler {
 
     @Override
     public void keyRotated(String versionlessKeyId) {
-        String ours = sealer.kekId(); // versionless, as written to the fieldseal.kek.id header
-        if (!ours.equalsIgnoreCase(versionlessKeyId)) {
+        // kek.id's key, or under a template any tenant key this sealer holds
+        java.util.List<java.util.concurrent.CompletionStage<KekRef>> started = sealer.refreshNow(versionlessKeyId);
+        if (started.isEmpty()) {
             return;
         }
         metrics.rotationEvent();
-        try {
-            KekRef now = KmsCalls.join(sealer.refreshNow());
-            LOG.info("KEK {} rotated: new values are sealed under version {}.", ours, now.version());
-        } catch (KmsException e) {
-            LOG.warn("Could not re-resolve KEK {} after a rotation event ({}); the periodic refresh will retry.",
-                    ours, e.getMessage());
+        for (java.util.concurrent.CompletionStage<KekRef> refresh : started) {
+            try {
+                KekRef now = KmsCalls.join(refresh);
+                LOG.info("KEK {} rotated: new values are sealed under version {}.", versionlessKeyId, now.version());
+            } catch (KmsException e) {
+                LOG.warn("Could not re-resolve KEK {} after a rotation event ({}); the periodic refresh will retry.",
+                        versionlessKeyId, e.getMessage());
+            }
         }
     }
 }

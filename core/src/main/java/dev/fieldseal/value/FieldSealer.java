@@ -3,6 +3,7 @@ package dev.fieldseal.value;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.keyselect.RecordFields;
 import java.util.Base64;
 import java.util.function.Function;
 
@@ -20,6 +21,16 @@ public final class FieldSealer {
     /** A record of its own. */
     public FieldSealer(Sealer sealer) {
         this(sealer, sealer.newRecord());
+    }
+
+    /**
+     * A record of its own, under the key {@code kek.id} (or its template) picks for the record's
+     * topic, key and value.
+     *
+     * @throws dev.fieldseal.keyselect.KeySelectionException if the record cannot name a valid key
+     */
+    public static FieldSealer forRecord(Sealer sealer, String topic, RecordFields key, RecordFields value) {
+        return new FieldSealer(sealer, sealer.newRecord(topic, key, value));
     }
 
     /** Values sealed into {@code record}: a record's key and value share one set of headers. */

@@ -11,9 +11,14 @@ import dev.fieldseal.config.FieldsealConfig;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.field.FieldSelection;
+import dev.fieldseal.keyselect.KekTemplate;
+import dev.fieldseal.keyselect.KeySelection;
+import dev.fieldseal.keyselect.RecordFields;
 import dev.fieldseal.kms.KekRef;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.model.avro.AvroFields;
+import dev.fieldseal.model.json.JsonFields;
 import dev.fieldseal.model.json.JsonBytesEncryptor;
 import dev.fieldseal.model.json.JsonEncryptor;
 import dev.fieldseal.model.json.ConfluentJson;
@@ -84,6 +89,7 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
     private final Map<String, Integer> jsonSchemaIds = new ConcurrentHashMap<>();
     private final JsonValueCodec codec = new JsonValueCodec();
     private boolean headerPlacement;
+    private boolean isKey;
     private RotationEventsListener rotationEvents;
 
     @Override
@@ -102,6 +108,23 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
         long startedAt = System.currentTimeMillis(); // before the key is resolved: no event in between is missed
         inner = config.getConfiguredInstance(SerdeConfig.INNER_SERIALIZER, Serializer.class);
         inner.configure(configs, isKey);
+        KeySelection keys = KeySelection.of(core);
+        KekTemplate.Source other = isKey ? KekTemplate.Source.VALUE : KekTemplate.Source.KEY;
+        if (keys.reads(other)) {
+            throw new ConfigException(FieldsealConfig.PREFIX + FieldsealConfig.KEK_ID, core.kekId(), "The "
+                    + (isKey ? "key" : "value") + " serializer sees only the record " + (isKey ? "key" : "value")
+                    + ", so its key template can read ${topic} and ${" + (isKey ? "key" : "value") + "...} only: pick "
+                    + "the key from a field of the " + (isKey ? "key" : "value") + ", or seal in the Streams app or "
+                    + "a Connect transform, which see both.");
+        }
+        KekTemplate.Source own = isKey ? KekTemplate.Source.KEY : KekTemplate.Source.VALUE;
+        if (SerdeConfig.FORMAT_STRING.equals(format) && keys.reads(own)) {
+            throw new ConfigException(FieldsealConfig.PREFIX + FieldsealConfig.KEK_ID, core.kekId(), "Format string "
+                    + "seals the whole " + (isKey ? "key" : "value") + ", so it cannot also name the key (the "
+                    + "fieldseal.kek.id header would carry it in clear): use ${topic}, or a JSON/Avro field.");
+        }
+        keys.refuseSealedFields(own, selection);
+        this.isKey = isKey;
         sealer = Sealer.create(core, metrics);
         json = new JsonEncryptor(sealer, selection, codec);
         jsonBytes = new JsonBytesEncryptor(sealer, selection, codec, mapper);
@@ -137,7 +160,10 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
      * json-confluent: the value framed with the id of its encrypted schema. Framed input names its
      * plaintext schema by id; other JSON has the configured schema file's.
      */
-    private byte[] confluentJson(String topic, Headers headers, Object data, FieldSealer fields) {
+    private record Framed(byte[] bytes, SealedRecord sealed) {
+    }
+
+    private Framed confluentJson(String topic, Headers headers, Object data) {
         byte[] raw = data instanceof JsonNode n ? Json.bytes(mapper, n)
                 : data instanceof byte[] b ? b : inner.serialize(topic, headers, data);
         int id;
@@ -153,16 +179,22 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
                     + "values framed with a JSON Schema id, or " + FieldsealConfig.PREFIX + SerdeConfig.JSON_SCHEMA_FILE
                     + " for plain JSON (topic '" + topic + "').");
         }
+        FieldSealer fields = fields(topic, JsonFields.of(mapper, text));
         try {
-            return RegistryJson.frame(id, jsonBytes.encrypt(text, fields).value());
+            return new Framed(RegistryJson.frame(id, jsonBytes.encrypt(text, fields).value()), fields.record());
         } catch (IOException e) {
             throw Json.unreadable(topic, e);
         }
     }
 
-    private JsonBytesEncryptor.Result jsonText(String topic, byte[] text) {
+    /** The record's sealer, under the key kek.id (or its template, reading what this serializer sees) picks. */
+    private FieldSealer fields(String topic, RecordFields own) {
+        return FieldSealer.forRecord(sealer, topic, isKey ? own : RecordFields.NONE, isKey ? RecordFields.NONE : own);
+    }
+
+    private JsonBytesEncryptor.Result jsonText(String topic, byte[] text, FieldSealer fields) {
         try {
-            return jsonBytes.encrypt(text);
+            return jsonBytes.encrypt(text, fields);
         } catch (IOException e) {
             throw Json.unreadable(topic, e);
         }
@@ -188,12 +220,12 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
             switch (format) {
                 case SerdeConfig.FORMAT_JSON: {
                     if (data instanceof JsonNode n) { // the application's own tree: encrypted in a copy
-                        JsonEncryptor.Result r = json.encrypt(n);
+                        JsonEncryptor.Result r = json.encrypt(n, fields(topic, JsonFields.of(n)));
                         sealed = r.sealed();
                         out = Json.bytes(mapper, r.value());
                     } else { // JSON text: the envelopes are spliced in, every other byte kept as it was
-                        JsonBytesEncryptor.Result r = jsonText(topic, data instanceof byte[] b ? b
-                                : inner.serialize(topic, headers, data));
+                        byte[] text = data instanceof byte[] b ? b : inner.serialize(topic, headers, data);
+                        JsonBytesEncryptor.Result r = jsonText(topic, text, fields(topic, JsonFields.of(mapper, text)));
                         sealed = r.sealed();
                         out = r.value();
                     }
@@ -205,20 +237,20 @@ public class EncryptingSerializer implements Serializer<Object>, Monitorable {
                         throw new SerializationException("fieldseal: format " + format + " takes a GenericRecord, "
                                 + "not a " + data.getClass().getName() + " (topic '" + topic + "').");
                     }
-                    AvroEncryptor.Result r = avro.encrypt(rec);
+                    AvroEncryptor.Result r = avro.encrypt(rec, fields(topic, AvroFields.of(rec)));
                     sealed = r.sealed();
                     out = registryAvro != null ? registryAvro.write(topic, r.value()) : avroWire.write(r.value());
                     break;
                 }
                 case SerdeConfig.FORMAT_JSON_CONFLUENT: {
-                    FieldSealer fields = new FieldSealer(sealer);
-                    out = confluentJson(topic, headers, data, fields);
-                    sealed = fields.record();
+                    Framed f = confluentJson(topic, headers, data);
+                    out = f.bytes();
+                    sealed = f.sealed();
                     break;
                 }
                 default: {
                     byte[] plain = data instanceof byte[] b ? b : inner.serialize(topic, headers, data);
-                    FieldSealer fields = new FieldSealer(sealer);
+                    FieldSealer fields = fields(topic, RecordFields.NONE); // the whole value is sealed: never a key name
                     out = WholeValue.seal(fields, plain, false);
                     sealed = fields.record();
                     break;

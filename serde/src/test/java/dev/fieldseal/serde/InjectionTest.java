@@ -154,6 +154,33 @@ class InjectionTest {
     }
 
     @Test
+    void forgedValueEdeksAreRefusedThroughATemplateOrPrefixAllowlist() {
+        byte[] genuine = genuine();
+        // both allow pii (p + "ii") and every other p... key of this vault, and nothing else
+        for (String allowed : List.of(vault.vaultUrl() + "/keys/p${value.tenant}", vault.vaultUrl() + "/keys/p*")) {
+            try (DecryptingDeserializer d = new DecryptingDeserializer()) {
+                d.configure(props("fieldseal.format", "string", "fieldseal.kek.allowed", allowed), false);
+                assertEquals(SECRET, d.deserialize("t", new RecordHeaders(), Base64.getEncoder().encode(genuine)));
+                vault.reset();
+                for (String[] ref : forgedRefs()) {
+                    byte[] wire = forgedValue(genuine, ref[1], ref[2]);
+                    SerializationException e = assertThrows(SerializationException.class,
+                            () -> d.deserialize("t", new RecordHeaders(), wire), allowed + ": " + ref[0]);
+                    assertRefused(ref[0], e, KeyNotAllowedException.class);
+                }
+                for (String keyId : List.of(vault.keyId("pii") + "#x", vault.keyId("p%2Fii"), vault.keyId("pii@evil"),
+                        vault.keyId("p" + "i".repeat(127)), vault.keyId("pii.x"), vault.keyId("p_ii"))) {
+                    SerializationException e = assertThrows(SerializationException.class,
+                            () -> d.deserialize("t", new RecordHeaders(), forgedValue(genuine, keyId, piiVersion)),
+                            allowed + ": " + keyId);
+                    assertFalse(e.getMessage().contains(SECRET));
+                }
+            }
+            assertNoRequests("template allowlist " + allowed);
+        }
+    }
+
+    @Test
     void aVaultWideAllowlistStillRefusesMalformedKeyIdsAndVersions() {
         byte[] genuine = genuine();
         try (DecryptingDeserializer d = new DecryptingDeserializer()) {

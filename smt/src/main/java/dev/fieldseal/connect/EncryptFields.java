@@ -7,6 +7,8 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.envelope.SealedRecord;
 import dev.fieldseal.model.connect.ConnectEncryptor;
+import dev.fieldseal.model.connect.ConnectFields;
+import dev.fieldseal.value.FieldSealer;
 import dev.fieldseal.rotation.RotationEventsListener;
 import dev.fieldseal.rotation.RotationEventsSettings;
 import dev.fieldseal.rotation.SealerRefresh;
@@ -68,6 +70,9 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
                     + "nothing to encrypt: list the field paths in fields (or deterministic.fields), e.g. "
                     + "fields=ssn,address.street,cards[*].number");
         }
+        dev.fieldseal.keyselect.KeySelection.of(config).refuseSealedFields(this instanceof Key
+                ? dev.fieldseal.keyselect.KekTemplate.Source.KEY : dev.fieldseal.keyselect.KekTemplate.Source.VALUE,
+                FieldSelection.of(config.fields(), config.deterministicFields()));
         RotationEventsSettings events = RotationEventsSettings.of(config);
         events.requireOwnBootstrap(); // a transform gets none of the worker's Kafka settings
         long startedAt = System.currentTimeMillis(); // before the key is resolved: no event in between is missed
@@ -95,7 +100,10 @@ public abstract class EncryptFields<R extends ConnectRecord<R>> implements Trans
         }
         ConnectEncryptor.Result r;
         try {
-            r = encryptor.encrypt(operatingSchema(record), value);
+            // the record's key: kek.id's, or the one its template names for this record's topic, key and value
+            FieldSealer fields = FieldSealer.forRecord(sealer, record.topic(), ConnectFields.of(record.key()),
+                    ConnectFields.of(record.value()));
+            r = encryptor.encrypt(operatingSchema(record), value, fields);
         } catch (RuntimeException e) {
             metrics.failure("record");
             throw ConnectFailures.onRecord("Cannot encrypt " + where(record), e);

@@ -6,6 +6,7 @@ import dev.fieldseal.envelope.Rekeyer;
 import dev.fieldseal.envelope.Sealer;
 import dev.fieldseal.envelope.Unsealer;
 import dev.fieldseal.failure.FailurePolicy;
+import dev.fieldseal.keyselect.KekTemplate;
 import dev.fieldseal.kms.Kms;
 import dev.fieldseal.kms.KmsFactory;
 import dev.fieldseal.metrics.FieldsealMetrics;
@@ -93,7 +94,15 @@ public final class Crypto implements AutoCloseable {
         if (kekId == null || sealer == null && rekeyer == null) {
             return false;
         }
+        if (perRecordKeys()) {
+            return true; // a template: the sealer or re-keyer knows which keys it holds (refreshIfOurs)
+        }
         return kms.versionlessId(kekId).equalsIgnoreCase(versionlessKeyId);
+    }
+
+    /** Whether kek.id is a template: each record picks its key. */
+    public boolean perRecordKeys() {
+        return kekId != null && KekTemplate.isTemplate(kekId);
     }
 
     /**
@@ -104,6 +113,19 @@ public final class Crypto implements AutoCloseable {
     public boolean refreshIfOurs(String versionlessKeyId) {
         if (!isOurKek(versionlessKeyId)) {
             return false;
+        }
+        if (perRecordKeys()) {
+            boolean held = false;
+            if (sealer != null) {
+                List<java.util.concurrent.CompletionStage<dev.fieldseal.kms.KekRef>> started =
+                        sealer.refreshNow(versionlessKeyId);
+                started.forEach(dev.fieldseal.kms.KmsCalls::join);
+                held = !started.isEmpty();
+            }
+            if (rekeyer != null) {
+                held |= rekeyer.refresh(versionlessKeyId);
+            }
+            return held;
         }
         if (sealer != null) {
             dev.fieldseal.kms.KmsCalls.join(sealer.refreshNow());

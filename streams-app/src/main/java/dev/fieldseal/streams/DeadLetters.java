@@ -47,6 +47,21 @@ final class DeadLetters {
      * identities, bugs) stops the task without committing past it.
      */
     static boolean permanent(RuntimeException e, String mode) {
+        return permanent(e, mode, false);
+    }
+
+    /**
+     * {@link #permanent(RuntimeException, String)}; with {@code perRecordKeys} (kek.id a template)
+     * the record picked its key, so a key that is disabled or deleted (a tenant erased) is about this
+     * record, not the app's one key: the record goes to the dead-letter topic and the others flow on.
+     */
+    static boolean permanent(RuntimeException e, String mode, boolean perRecordKeys) {
+        if (e instanceof dev.fieldseal.keyselect.KeySelectionException) {
+            return true;
+        }
+        if (perRecordKeys && FailureClass.of(e) == FailureClass.PERMANENT_KMS) {
+            return true;
+        }
         if (e instanceof BadRecordException || e instanceof IllegalArgumentException
                 || e instanceof org.apache.avro.AvroRuntimeException) {
             return true;
@@ -65,6 +80,7 @@ final class DeadLetters {
         if (e instanceof DecryptionException || e instanceof BadRecordException || e instanceof CodecException
                 || e instanceof KmsException || e instanceof UndecryptableValueException
                 || e instanceof dev.fieldseal.registry.RegistryException
+                || e instanceof dev.fieldseal.keyselect.KeySelectionException
                 || e instanceof IllegalArgumentException && fromFieldseal(e)) {
             m = e.getMessage();
         } else {

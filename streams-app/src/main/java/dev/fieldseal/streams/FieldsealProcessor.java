@@ -78,9 +78,10 @@ final class FieldsealProcessor implements Processor<byte[], byte[], byte[], byte
         }
         RecordTransformer.Output out;
         try {
-            out = transformer.apply(record.key(), record.value(), record.headers());
+            out = transformer.apply(context.recordMetadata().map(RecordMetadata::topic).orElse(null), record.key(),
+                    record.value(), record.headers());
         } catch (RuntimeException e) {
-            if (!DeadLetters.permanent(e, crypto.mode())) {
+            if (!DeadLetters.permanent(e, crypto.mode(), crypto.perRecordKeys())) {
                 throw e;
             }
             if (StreamsAppConfig.MODE_REKEY.equals(crypto.mode())) {

@@ -16,7 +16,10 @@ import dev.fieldseal.field.FieldSelection;
 import dev.fieldseal.format.EnvelopeLayout;
 import dev.fieldseal.kms.Edek;
 import dev.fieldseal.model.avro.AvroDecryptor;
+import dev.fieldseal.keyselect.RecordFields;
 import dev.fieldseal.model.avro.AvroEncryptor;
+import dev.fieldseal.model.avro.AvroFields;
+import dev.fieldseal.model.json.JsonFields;
 import dev.fieldseal.model.json.JsonBytesEncryptor;
 import dev.fieldseal.model.json.JsonConverterForm;
 import dev.fieldseal.model.json.JsonDecryptor;
@@ -129,8 +132,13 @@ final class RecordTransformer {
      * @throws BadRecordException if the value cannot be read in the route's format
      */
     Output apply(byte[] key, byte[] value, Headers headers) {
+        return apply(null, key, value, headers);
+    }
+
+    /** {@link #apply(byte[], byte[], Headers)} for a record of {@code topic} (what {@code ${topic}} in kek.id reads). */
+    Output apply(String topic, byte[] key, byte[] value, Headers headers) {
         return switch (crypto.mode()) {
-            case StreamsAppConfig.MODE_ENCRYPT -> encrypt(key, value);
+            case StreamsAppConfig.MODE_ENCRYPT -> encrypt(topic, key, value);
             case StreamsAppConfig.MODE_DECRYPT -> decrypt(key, value, headerEdeks(headers));
             default -> rekey(key, value, headers);
         };
@@ -138,8 +146,13 @@ final class RecordTransformer {
 
     // ---- encrypt -------------------------------------------------------------------------------
 
-    private Output encrypt(byte[] key, byte[] value) {
-        FieldSealer fields = new FieldSealer(crypto.sealer());
+    private Output encrypt(String topic, byte[] key, byte[] value) {
+        GenericRecord avroValue = value != null && !route.whole() && route.avro() ? readAvro(value) : null;
+        // the record's key: kek.id's, or the one its template names for this record (read before sealing)
+        RecordFields valueFields = value == null || route.whole() ? RecordFields.NONE
+                : avroValue != null ? AvroFields.of(avroValue) : JsonFields.of(JSON, value);
+        RecordFields keyFields = route.key().whole() ? RecordFields.NONE : JsonFields.keyBytes(JSON, key);
+        FieldSealer fields = FieldSealer.forRecord(crypto.sealer(), topic, keyFields, valueFields);
         SealedRecord sealed = fields.record();
         byte[] k = key == null || route.key().none() ? key
                 : route.key().whole() ? WholeValue.seal(fields, key, route.key().deterministic()) : sealJson(keyEncryptor, key, fields);
@@ -148,7 +161,7 @@ final class RecordTransformer {
             if (route.whole()) {
                 v = WholeValue.seal(fields, value, false);
             } else if (route.avro()) {
-                AvroEncryptor.Result r = avroEncryptor.encrypt(readAvro(value), fields);
+                AvroEncryptor.Result r = avroEncryptor.encrypt(avroValue, fields);
                 v = writeAvro(r.value(), inputFraming.frames(value));
             } else if (route.registryAvro()) {
                 AvroEncryptor.Result r = avroEncryptor.encrypt(readRegistry(value).record(), fields);

@@ -211,12 +211,16 @@ public final class StreamsService implements AutoCloseable {
     }
 
     private static String healthKekId(AppSettings settings, Crypto c) {
-        if (c.kekId() != null) {
+        if (c.kekId() != null && !c.perRecordKeys()) {
             return c.kekId();
+        }
+        String fallback = settings.fieldseal().getString(FieldsealConfig.KEK_TEMPLATE_FALLBACK_ID);
+        if (c.perRecordKeys() && fallback != null && !fallback.isBlank()) {
+            return fallback; // a template: the one key known before records arrive
         }
         List<String> allowed = settings.fieldseal().getList(FieldsealConfig.KEK_ALLOWED);
         for (String a : allowed) {
-            if (!a.endsWith("/")) {
+            if (!a.endsWith("/") && !dev.fieldseal.dek.KekAllowlist.isPattern(a)) {
                 return a;
             }
         }

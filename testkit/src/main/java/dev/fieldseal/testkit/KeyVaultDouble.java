@@ -189,6 +189,20 @@ public final class KeyVaultDouble implements AutoCloseable {
         return v.id;
     }
 
+    /**
+     * Creates {@code count} RSA keys {@code prefix0 ... prefix<count-1>} (a key per tenant) whose
+     * versions share the key material of one fresh RSA-2048 pair: generating a thousand pairs takes
+     * a minute, and what tenant tests check is that Key Vault answers per key name and version
+     * (enabled, disabled, deleted), which each key still has of its own.
+     */
+    public void createRsaKeys(String prefix, int count) {
+        Version model = newVersion(RSA, ALL_OPS);
+        for (int i = 0; i < count; i++) {
+            Version v = new Version(RSA, ALL_OPS, clock.incrementAndGet(), model.rsa, null);
+            keys.computeIfAbsent(prefix + i, n -> new CopyOnWriteArrayList<>()).add(v);
+        }
+    }
+
     /** Adds a new version with the type and key_ops of the current one, as Key Vault's rotate does. */
     public String rotate(String name) {
         Version current = current(name);

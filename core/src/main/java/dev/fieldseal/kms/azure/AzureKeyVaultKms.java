@@ -106,7 +106,7 @@ public final class AzureKeyVaultKms implements Kms {
 
     public AzureKeyVaultKms(FieldsealConfig config, FieldsealMetrics metrics) {
         String kekId = config.kekId();
-        if (kekId != null && !kekId.isBlank()) {
+        if (kekId != null && !kekId.isBlank() && !kekId.contains("${")) { // a template is checked by keyselect
             KeyVaultKeyId.parseConfig(kekId);
         }
         this.metrics = metrics;

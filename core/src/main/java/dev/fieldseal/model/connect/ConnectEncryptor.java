@@ -45,7 +45,11 @@ public final class ConnectEncryptor {
     }
 
     public Result encrypt(Schema schema, Object value) {
-        FieldSealer sealed = new FieldSealer(sealer);
+        return encrypt(schema, value, new FieldSealer(sealer));
+    }
+
+    /** {@link #encrypt(Schema, Object)}, sealing with {@code sealed} (a record whose key its template picked). */
+    public Result encrypt(Schema schema, Object value, FieldSealer sealed) {
         if (schema == null) {
             if (value == null) {
                 return new Result(null, null, sealed.record());

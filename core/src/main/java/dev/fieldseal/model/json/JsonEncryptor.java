@@ -45,6 +45,11 @@ public final class JsonEncryptor {
         return encrypt(document, true);
     }
 
+    /** {@link #encrypt(JsonNode)}, sealing with {@code fields} (a record whose key its template picked). */
+    public Result encrypt(JsonNode document, FieldSealer fields) {
+        return encrypt(document, true, fields);
+    }
+
     /** {@link #encrypt}, inside {@code document} itself, which the caller owns (a tree parsed for this call). */
     public Result encryptInPlace(JsonNode document) {
         return encrypt(document, false, new FieldSealer(sealer));
