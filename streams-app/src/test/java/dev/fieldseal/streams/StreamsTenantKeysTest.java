@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * seals 1,000 tenants' records each under {@code tenant-${value.tenant}} with one Key Vault
  * request per tenant key; rekey moves a rotated tenant's values to that tenant key's newest version
  * (and no other), unwrapping only its DEK; decrypt, allowed every {@code tenant-*} key, opens every
- * tenant but a shredded one, whose record goes to the dead-letter topic naming its key.
+ * tenant but a shredded one, whose record goes to the dead-letter topic naming its key; encrypt
+ * dead-letters a record whose tenant key was deleted and seals the others.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamsTenantKeysTest {
@@ -55,7 +56,8 @@ class StreamsTenantKeysTest {
             versions.put(t, vault.currentVersion("tenant-" + t));
         }
         broker = KafkaBroker.start();
-        for (String topic : List.of("tk-in", "tk-sealed", "tk-rekeyed", "tk-plain", "tk-dlq")) {
+        for (String topic : List.of("tk-in", "tk-sealed", "tk-rekeyed", "tk-plain", "tk-dlq", "tk-in2", "tk-sealed2",
+                "tk-dlq2")) {
             broker.createTopic(topic, 1);
         }
         List<byte[]> keys = new ArrayList<>();
@@ -177,6 +179,34 @@ class StreamsTenantKeysTest {
             assertFalse(error.contains("SSN-3"), error);
         } finally {
             vault.setEnabled("tenant-3", versions.get(3), true);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void encryptDeadLettersARecordOfAShreddedTenantAndSealsTheOthers() throws Exception {
+        vault.deleteKey("tenant-9");
+        KafkaIo.produce(broker.bootstrapServers(), "tk-in2",
+                List.of("k8".getBytes(StandardCharsets.UTF_8), "k9".getBytes(StandardCharsets.UTF_8),
+                        "k10".getBytes(StandardCharsets.UTF_8)),
+                List.of(("{\"tenant\":\"8\",\"ssn\":\"SSN-8\"}").getBytes(StandardCharsets.UTF_8),
+                        ("{\"tenant\":\"9\",\"ssn\":\"SSN-9\"}").getBytes(StandardCharsets.UTF_8),
+                        ("{\"tenant\":\"10\",\"ssn\":\"SSN-10\"}").getBytes(StandardCharsets.UTF_8)));
+        try (StreamsService svc = FieldsealStreamsApp.launch(config("tk-encrypt2", "encrypt", "tk-in2", "tk-sealed2",
+                "fieldseal.dlq.topic", "tk-dlq2"))) {
+            Fixtures.awaitRunning(svc);
+            List<ConsumerRecord<byte[], byte[]>> out = KafkaIo.read(broker.bootstrapServers(), "tk-sealed2", 2,
+                    Duration.ofSeconds(60));
+            List<ConsumerRecord<byte[], byte[]>> dlq = KafkaIo.read(broker.bootstrapServers(), "tk-dlq2", 1,
+                    Duration.ofSeconds(60));
+            assertEquals(List.of(8, 10), out.stream().map(StreamsTenantKeysTest::tenantOf).toList());
+            for (ConsumerRecord<byte[], byte[]> r : out) {
+                assertEquals(vault.keyId("tenant-" + tenantOf(r)), header(r, "fieldseal.kek.id"));
+            }
+            assertEquals(9, tenantOf(dlq.get(0)));
+            String error = header(dlq.get(0), DeadLetters.ERROR_MESSAGE);
+            assertTrue(error.contains(vault.keyId("tenant-9")), error);
+            assertFalse(error.contains("SSN-9"), error);
         }
     }
 }
