@@ -57,6 +57,9 @@ public final class Sealer implements AutoCloseable {
         this(config, kms, false, ticker, metrics);
     }
 
+    /** The headers of records that use one DEK, built once per DEK. */
+    private final OneKeyHeaders oneKeyHeaders = new OneKeyHeaders();
+
     private Sealer(FieldsealConfig config, Kms kms, boolean ownsKms, Ticker ticker, FieldsealMetrics metrics) {
         this.kms = kms;
         this.ownsKms = ownsKms;
@@ -76,7 +79,7 @@ public final class Sealer implements AutoCloseable {
 
     /** Starts a record: collects what its values use, for the record's headers. */
     public SealedRecord newRecord() {
-        return new SealedRecord(headerPlacement);
+        return new SealedRecord(headerPlacement, oneKeyHeaders);
     }
 
     /**
