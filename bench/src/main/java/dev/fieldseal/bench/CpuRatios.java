@@ -35,33 +35,46 @@ public final class CpuRatios {
         ArrayNode cases = out.putArray("cases");
         Blackhole bh = new Blackhole(
                 "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
-        for (String form : List.of("struct", "map")) {
-            ConnectBench b = new ConnectBench();
-            b.shape = "S1";
-            b.form = form;
-            b.setup();
-            try {
-                Map<String, Supplier<Object>> c = new LinkedHashMap<>();
-                c.put("maskField", b::maskField);
-                c.put("gcmEncrypt", () -> {
-                    b.gcmEncrypt(bh);
-                    return null;
-                });
-                c.put("gcmDecrypt", () -> {
-                    b.gcmDecrypt(bh);
-                    return null;
-                });
-                c.put("encrypt", b::encrypt);
-                c.put("decrypt", b::decrypt);
-                Map<String, Double> r = run(c, seconds);
-                ObjectNode n = cases.addObject();
-                n.put("name", "S1 " + form);
-                n.set("nsPerOp", MAPPER.valueToTree(r));
-                n.put("encryptRatio", r.get("encrypt") / (r.get("maskField") + r.get("gcmEncrypt")));
-                n.put("decryptRatio", r.get("decrypt") / (r.get("maskField") + r.get("gcmDecrypt")));
-                System.err.println("S1 " + form + ": " + r + " " + n);
-            } finally {
-                b.tearDown();
+        for (String shape : List.of("S1", "S2")) {
+            for (String form : List.of("struct", "map")) {
+                ConnectBench b = new ConnectBench();
+                b.shape = shape;
+                b.form = form;
+                b.setup();
+                try {
+                    Map<String, Supplier<Object>> c = new LinkedHashMap<>();
+                    c.put("maskField", b::maskField);
+                    c.put("gcmEncrypt", () -> {
+                        b.gcmEncrypt(bh);
+                        return null;
+                    });
+                    c.put("gcmDecrypt", () -> {
+                        b.gcmDecrypt(bh);
+                        return null;
+                    });
+                    c.put("allocatingGcmEncrypt", () -> {
+                        b.allocatingGcmEncrypt(bh);
+                        return null;
+                    });
+                    c.put("encrypt", b::encrypt);
+                    c.put("decrypt", b::decrypt);
+                    c.put("encryptHeader", b::encryptHeader);
+                    c.put("decryptHeader", b::decryptHeader);
+                    Map<String, Double> r = run(c, seconds);
+                    ObjectNode n = cases.addObject();
+                    n.put("name", shape + " " + form);
+                    n.set("nsPerOp", MAPPER.valueToTree(r));
+                    double floorE = r.get("maskField") + r.get("gcmEncrypt");
+                    double floorD = r.get("maskField") + r.get("gcmDecrypt");
+                    n.put("encryptRatio", r.get("encrypt") / floorE);
+                    n.put("decryptRatio", r.get("decrypt") / floorD);
+                    n.put("encryptHeaderRatio", r.get("encryptHeader") / floorE);
+                    n.put("decryptHeaderRatio", r.get("decryptHeader") / floorD);
+                    n.put("allocatingToLeanGcm", r.get("allocatingGcmEncrypt") / r.get("gcmEncrypt"));
+                    System.err.println(shape + " " + form + ": " + r + " " + n);
+                } finally {
+                    b.tearDown();
+                }
             }
         }
         SerdeBench s = new SerdeBench();

@@ -7,8 +7,9 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The crypto floor: plain JCA AES-256-GCM, one {@link Cipher} per instance (per benchmark thread,
- * obtained once), a fresh 96-bit nonce from {@link SecureRandom} for each encryption, 128-bit tag.
+ * The crypto floor of the first rounds, kept for comparison with {@link LeanGcm} (the floor now):
+ * plain JCA AES-256-GCM, one {@link Cipher} per instance, a fresh 96-bit nonce from
+ * {@link SecureRandom} for each encryption, but a new nonce and output array per value.
  */
 public final class RawGcm {
 

@@ -7,6 +7,7 @@ import dev.fieldseal.metrics.FieldsealMetrics;
 import dev.fieldseal.streams.AppMetrics;
 import dev.fieldseal.streams.AppSettings;
 import dev.fieldseal.streams.Crypto;
+import dev.fieldseal.streams.StreamsService;
 import dev.fieldseal.streams.TopologyFactory;
 import dev.fieldseal.testkit.KafkaBroker;
 import java.lang.management.ManagementFactory;
@@ -31,11 +32,9 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -54,7 +53,8 @@ final class StreamsThroughput {
         PASS_THROUGH("pass-through (source → sink)"),
         ENCRYPTION_OFF("encryption off (source → processor → sink)"),
         PADDED("encryption off, values padded to the encrypted size"),
-        ENCRYPT("encrypt (the app's topology)");
+        ENCRYPT("encrypt (the app's topology)"),
+        ENCRYPT_HEADER("encrypt, envelope.placement=header");
 
         final String label;
 
@@ -115,6 +115,22 @@ final class StreamsThroughput {
                 System.err.printf("streams %s round %d: %.0f records/s%n", kind, round, r.recordsPerSecond);
             }
         }
+        // The physical floor of the bytes on the broker: the plaintext record compressed (the
+        // encryption-off topology's log) + each sealed value's plaintext as incompressible bytes
+        // + 28 B (nonce and tag) per sealed value.
+        double sealedPlain = 0;
+        for (int i = 0; i < 1000; i++) {
+            for (byte[] v : Shapes.fieldBytes("S1", i)) {
+                sealedPlain += v.length;
+            }
+        }
+        node.put("sealedPlaintextBytesPerRecord", sealedPlain / 1000);
+        node.put("sealedValuesPerRecord", Shapes.fields("S1").size());
+        node.put("compression", String.valueOf(StreamsService.streamsProperties(AppSettings.parse(Map.of(
+                "application.id", "x", "bootstrap.servers", "b:9092", "fieldseal.kek.id", LocalKeys.KEK_ID,
+                "fieldseal.local.key.file", LocalKeys.file().toString(), "fieldseal.routes", "a",
+                "fieldseal.route.a.input", "i", "fieldseal.route.a.output", "o", "fieldseal.route.a.fields", "ssn")))
+                .get("producer.compression.type")));
         ObjectNode b = node.putObject("bestRecordsPerSecond");
         best.forEach((k, v) -> b.put(k.name(), v));
         return node;
@@ -157,7 +173,10 @@ final class StreamsThroughput {
         props.put("fieldseal.route.customers.format", "json");
         props.put("fieldseal.route.customers.fields", String.join(",", Shapes.fields("S1")));
         AppSettings settings = AppSettings.parse(props);
-        Crypto crypto = kind == Kind.ENCRYPT
+        if (kind == Kind.ENCRYPT_HEADER) {
+            props.put("fieldseal.envelope.placement", "header");
+        }
+        Crypto crypto = kind == Kind.ENCRYPT || kind == Kind.ENCRYPT_HEADER
                 ? Crypto.create(settings.mode(), settings.fieldseal(), new FieldsealMetrics()) : null;
         Topology topology;
         if (crypto != null) {
@@ -166,13 +185,9 @@ final class StreamsThroughput {
         } else {
             topology = copyTopology(kind, outTopic);
         }
-        // The app's Streams settings (StreamsService): byte-array serdes, fail on processing errors.
-        Properties p = new Properties();
-        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
-        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
-        p.putAll(settings.streamsProps());
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndFailProcessingExceptionHandler.class.getName());
+        // The app's Streams settings and defaults (byte-array serdes, producer compression, fail on
+        // processing errors), for every topology alike.
+        Properties p = StreamsService.streamsProperties(settings);
         TopicPartition tp = new TopicPartition(outTopic, 0);
         try (KafkaStreams streams = new KafkaStreams(topology, p); Admin admin = broker.admin()) {
             streams.start();

@@ -26,7 +26,12 @@ public final class SealedRecord {
     /** The KEK of the first value; {@link #keks} only once a second one appears (a rotation mid-record). */
     private KekRef firstKek;
     private Set<KekRef> keks;
+    /** The EDEK of the first value (header placement); {@link #edekBlocks} only once a second one appears. */
+    private byte[] firstBlock;
+    private byte[] firstRef;
     private Map<String, byte[]> edekBlocks;
+    /** The sealer's header bytes for one key (null: built per record). */
+    private final OneKeyHeaders oneKey;
     private int fields;
     /** The randomized DEK of this record: all its values use one DEK, even across a rotation. */
     EncryptionDek dek;
@@ -34,7 +39,12 @@ public final class SealedRecord {
     dev.fieldseal.dek.EncryptionKeys keys;
 
     SealedRecord(boolean headerPlacement) {
+        this(headerPlacement, null);
+    }
+
+    SealedRecord(boolean headerPlacement, OneKeyHeaders oneKey) {
         this.headerPlacement = headerPlacement;
+        this.oneKey = oneKey;
     }
 
     void used(KekRef kek, byte[] dekRef, byte[] edekBlock) {
@@ -49,10 +59,17 @@ public final class SealedRecord {
             keks.add(kek);
         }
         if (headerPlacement) {
-            if (edekBlocks == null) {
-                edekBlocks = new LinkedHashMap<>(2);
+            // Values of a record share one DEK: no per-value map entry (and hex key) for the common case.
+            if (firstBlock == null) {
+                firstBlock = edekBlock;
+                firstRef = dekRef;
+            } else if (edekBlock != firstBlock && !java.util.Arrays.equals(dekRef, firstRef)) {
+                if (edekBlocks == null) {
+                    edekBlocks = new LinkedHashMap<>(4);
+                    edekBlocks.put(java.util.HexFormat.of().formatHex(firstRef), firstBlock);
+                }
+                edekBlocks.putIfAbsent(java.util.HexFormat.of().formatHex(dekRef), edekBlock);
             }
-            edekBlocks.putIfAbsent(java.util.HexFormat.of().formatHex(dekRef), edekBlock);
         }
     }
 
@@ -85,7 +102,16 @@ public final class SealedRecord {
         if (firstKek == null) {
             return h;
         }
-        if (keks == null) { // the common case: one KEK version
+        if (keks == null && edekBlocks == null && oneKey != null) { // the common case: one KEK version, one DEK
+            OneKeyHeaders.Entry e = oneKey.of(firstKek, headerPlacement ? firstBlock : null);
+            h.put(KEK_ID_HEADER, e.id().clone());
+            h.put(KEK_VERSION_HEADER, e.version().clone());
+            if (headerPlacement) {
+                h.put(EdekHeader.NAME, (binaryEdek ? e.raw() : e.text()).clone());
+            }
+            return h;
+        }
+        if (keks == null) { // one KEK version
             h.put(KEK_ID_HEADER, firstKek.keyId().getBytes(StandardCharsets.UTF_8));
             h.put(KEK_VERSION_HEADER, firstKek.version().getBytes(StandardCharsets.UTF_8));
         } else {
@@ -99,7 +125,7 @@ public final class SealedRecord {
             h.put(KEK_VERSION_HEADER, String.join(",", versions).getBytes(StandardCharsets.UTF_8));
         }
         if (headerPlacement) {
-            List<byte[]> blocks = new ArrayList<>(edekBlocks.values());
+            List<byte[]> blocks = edekBlocks == null ? List.of(firstBlock) : new ArrayList<>(edekBlocks.values());
             h.put(EdekHeader.NAME, binaryEdek ? EdekHeader.write(blocks) : EdekHeader.writeText(blocks));
         }
         return h;

@@ -71,6 +71,9 @@ public final class Sealer implements AutoCloseable {
         this(config, kms, false, ticker, metrics);
     }
 
+    /** The headers of records that use one DEK, built once per DEK. */
+    private final OneKeyHeaders oneKeyHeaders = new OneKeyHeaders();
+
     private Sealer(FieldsealConfig config, Kms kms, boolean ownsKms, Ticker ticker, FieldsealMetrics metrics) {
         this.kms = kms;
         this.ownsKms = ownsKms;
@@ -109,7 +112,7 @@ public final class Sealer implements AutoCloseable {
             throw new IllegalStateException("kek.id is a template (" + selection.template() + "): each record is "
                     + "started with its topic, key and value, which pick its key.");
         }
-        SealedRecord r = new SealedRecord(headerPlacement);
+        SealedRecord r = new SealedRecord(headerPlacement, oneKeyHeaders);
         r.keys = keys;
         return r;
     }
@@ -124,7 +127,7 @@ public final class Sealer implements AutoCloseable {
         if (pool == null) {
             return newRecord();
         }
-        SealedRecord r = new SealedRecord(headerPlacement);
+        SealedRecord r = new SealedRecord(headerPlacement, oneKeyHeaders);
         r.keys = pool.get(selection.keyIdFor(topic, key, value));
         return r;
     }

@@ -45,10 +45,15 @@ public final class EdekHeader {
      * @throws DecryptionException MALFORMED if the header is not a valid EDEK list
      */
     public static Map<ByteBuffer, Edek> read(byte[] header) {
+        // The text form first, as Kafka hosts write it; raw bytes (a Connect transform's bytes
+        // header under ByteArrayConverter, or before the worker's converter ran) have a byte
+        // outside the base64 alphabet, which random wrapped-key bytes are sure to have. Testing
+        // the alphabet first spares the decoder's exception, which costs microseconds per record.
+        if (!isBase64Text(header)) {
+            return readRaw(header);
+        }
         byte[] decoded;
         try {
-            // The text form first, as Kafka hosts write it; raw bytes fail this at their first
-            // byte outside the base64 alphabet, which random wrapped-key bytes are sure to have.
             decoded = java.util.Base64.getDecoder().decode(header);
         } catch (IllegalArgumentException raw) {
             return readRaw(header);
@@ -58,6 +63,18 @@ public final class EdekHeader {
         } catch (DecryptionException notText) {
             return readRaw(header);
         }
+    }
+
+    /** Whether every byte is of the base64 alphabet (padding included). */
+    static boolean isBase64Text(byte[] b) {
+        for (byte x : b) {
+            boolean ok = (x >= 'A' && x <= 'Z') || (x >= 'a' && x <= 'z') || (x >= '0' && x <= '9')
+                    || x == '+' || x == '/' || x == '=';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<ByteBuffer, Edek> readRaw(byte[] header) {

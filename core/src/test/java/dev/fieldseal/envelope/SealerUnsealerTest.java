@@ -131,6 +131,43 @@ class SealerUnsealerTest {
     }
 
     @Test
+    void theLastEdekHeaderIsRememberedByItsBytesAndAnotherHeaderIsParsed() {
+        FieldsealConfig c = fx.config(FieldsealConfig.ENVELOPE_PLACEMENT, "header");
+        try (Kms kms = fx.kms(); Sealer s1 = new Sealer(c, kms, Ticker.systemTicker(), fx.metrics);
+             Sealer s2 = new Sealer(c, kms, Ticker.systemTicker(), fx.metrics);
+             Unsealer u = new Unsealer(c, kms, Ticker.systemTicker(), fx.metrics)) {
+            SealedRecord r1 = s1.newRecord();
+            byte[] a = s1.seal(SECRET, "a", false, r1);
+            SealedRecord r2 = s2.newRecord(); // another sealer: another DEK, another header
+            byte[] b = s2.seal(SECRET, "b", false, r2);
+            byte[] h1 = r1.headers().get(EdekHeader.NAME);
+            byte[] h2 = r2.headers().get(EdekHeader.NAME);
+            assertFalse(Arrays.equals(h1, h2));
+
+            byte[] h1Copy = h1.clone();
+            Map<java.nio.ByteBuffer, dev.fieldseal.kms.Edek> first = u.edeks(java.util.List.of(h1Copy));
+            assertEquals(EdekHeader.read(h1), first);
+            org.junit.jupiter.api.Assertions.assertSame(first, u.edeks(java.util.List.of(h1.clone())),
+                    "equal bytes: the header is not parsed again");
+            h1Copy[h1Copy.length / 2] ^= 1; // the caller's array changes after the read: the memo holds its own copy
+            org.junit.jupiter.api.Assertions.assertSame(first, u.edeks(java.util.List.of(h1)));
+            try {
+                assertNotEquals(first, u.edeks(java.util.List.of(h1Copy)), "other bytes are parsed, not taken from the memo");
+            } catch (DecryptionException malformed) {
+                // parsed, and refused: not taken from the memo either
+            }
+
+            Map<java.nio.ByteBuffer, dev.fieldseal.kms.Edek> second = u.edeks(java.util.List.of(h2));
+            assertEquals(EdekHeader.read(h2), second);
+            assertArrayEquals(SECRET, u.unseal(b, "b", second));
+            DecryptionException stale = assertThrows(DecryptionException.class, () -> u.unseal(a, "a", second));
+            assertEquals(DecryptionException.Reason.MISSING_EDEK, stale.reason());
+            assertArrayEquals(SECRET, u.unseal(a, "a", u.edeks(java.util.List.of(h1))));
+            assertEquals(EdekHeader.read(h1), u.edeks(java.util.List.of(h1, h1.clone())), "two headers: merged");
+        }
+    }
+
+    @Test
     void keysOutsideTheAllowlistAreNotContacted() {
         LocalFixture other = new LocalFixture();
         try (Kms kms = fx.kms(); Sealer s = new Sealer(fx.config(FieldsealConfig.KEK_ID, "local:other"), otherKms(other),

@@ -323,8 +323,8 @@ public class DecryptingDeserializer implements Deserializer<Object>, Monitorable
         }
     }
 
-    private static Map<ByteBuffer, Edek> edeks(Headers headers) {
-        return Unsealer.recordEdeks(headers);
+    private Map<ByteBuffer, Edek> edeks(Headers headers) {
+        return unsealer.edeks(headers);
     }
 
     /** The counters of this instance (also published through the client's metrics). */

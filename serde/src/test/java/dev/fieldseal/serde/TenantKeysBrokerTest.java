@@ -164,7 +164,8 @@ class TenantKeysBrokerTest {
             assertTrue(v.get("ssn").asText().startsWith("SSN-" + v.get("tenant").asInt() + "-"), r.value());
         }
         assertEquals(TENANTS, vault.count("unwrapkey"), "one unwrap per distinct DEK (one DEK per tenant)");
-        assertEquals(TENANTS, totalRequests(), "nothing but unwraps");
+        assertEquals(TENANTS, vault.count("versions"), "one version listing per tenant key (the forged-version guard)");
+        assertEquals(2 * TENANTS, totalRequests(), "nothing but listings and unwraps");
     }
 
     @Test

@@ -136,7 +136,7 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
     }
 
     /** Every {@code fieldseal.edek} header of the record (the key and value transforms may each have added one). */
-    private static Map<ByteBuffer, Edek> headerEdeks(ConnectRecord<?> record) {
+    private Map<ByteBuffer, Edek> headerEdeks(ConnectRecord<?> record) {
         List<byte[]> values = null;
         for (Header h : record.headers()) {
             if (EdekHeader.NAME.equals(h.key()) && h.value() != null) {
@@ -146,13 +146,13 @@ public abstract class DecryptFields<R extends ConnectRecord<R>> implements Trans
                 values.add(headerBytes(h.value()));
             }
         }
-        return values == null ? Map.of() : Unsealer.mergedEdeks(values);
+        return values == null ? Map.of() : unsealer.edeks(values);
     }
 
     /**
      * Raw bytes (ByteArrayConverter, or headers written by the serializer or the Streams app), or
      * base64 text (the worker's default SimpleHeaderConverter writes bytes headers as base64);
-     * {@link Unsealer#mergedEdeks} reads both.
+     * {@link Unsealer#edeks(List)} reads both.
      */
     private static byte[] headerBytes(Object value) {
         if (value instanceof String text) {

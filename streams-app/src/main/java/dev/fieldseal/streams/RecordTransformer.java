@@ -139,7 +139,7 @@ final class RecordTransformer {
     Output apply(String topic, byte[] key, byte[] value, Headers headers) {
         return switch (crypto.mode()) {
             case StreamsAppConfig.MODE_ENCRYPT -> encrypt(topic, key, value);
-            case StreamsAppConfig.MODE_DECRYPT -> decrypt(key, value, headerEdeks(headers));
+            case StreamsAppConfig.MODE_DECRYPT -> decrypt(key, value, crypto.unsealer().edeks(headers));
             default -> rekey(key, value, headers);
         };
     }

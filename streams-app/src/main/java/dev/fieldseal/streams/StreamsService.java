@@ -19,6 +19,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
@@ -227,10 +228,24 @@ public final class StreamsService implements AutoCloseable {
         return null;
     }
 
-    static Properties streamsProperties(AppSettings settings) {
+    /** The producer compression the app writes with unless {@code compression.type} is set (plain or producer-prefixed). */
+    public static final String DEFAULT_COMPRESSION = "zstd";
+
+    /**
+     * The Kafka Streams properties the app runs with: the file's settings over the app's defaults
+     * (byte-array serdes; producer compression {@value #DEFAULT_COMPRESSION}, since a batch of sealed
+     * records repeats the same EDEK, key id and version, and compression removes the repeats).
+     */
+    public static Properties streamsProperties(AppSettings settings) {
         Properties p = new Properties();
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        String compression = ProducerConfig.COMPRESSION_TYPE_CONFIG;
+        // Only when unset in both forms: a producer-prefixed default would override a plain setting.
+        if (!settings.streamsProps().containsKey(compression)
+                && !settings.streamsProps().containsKey(StreamsConfig.producerPrefix(compression))) {
+            p.put(StreamsConfig.producerPrefix(compression), DEFAULT_COMPRESSION);
+        }
         p.putAll(settings.streamsProps());
         // A processing exception handler that continues would skip records during a Key Vault outage
         // (and commit past them); permanent failures already go to the dead-letter topic.

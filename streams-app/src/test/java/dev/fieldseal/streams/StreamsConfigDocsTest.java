@@ -92,6 +92,24 @@ class StreamsConfigDocsTest {
     }
 
     @Test
+    void producerCompressionDefaultsToZstdAndEitherFormOfTheSettingOverridesIt() {
+        assertEquals("zstd", effectiveCompression(minimal()));
+        Map<String, String> plain = minimal();
+        plain.put("compression.type", "lz4");
+        assertEquals("lz4", effectiveCompression(plain));
+        Map<String, String> prefixed = minimal();
+        prefixed.put("producer.compression.type", "none");
+        assertEquals("none", effectiveCompression(prefixed));
+    }
+
+    /** What the app's producers are configured with, as Kafka Streams resolves its settings. */
+    private static String effectiveCompression(Map<String, String> props) {
+        java.util.Properties p = StreamsService.streamsProperties(AppSettings.parse(props));
+        return String.valueOf(new org.apache.kafka.streams.StreamsConfig(p).getProducerConfigs("c")
+                .get("compression.type"));
+    }
+
+    @Test
     void prometheusTextKeepsTheCounterNamesAndLabels() {
         dev.fieldseal.metrics.FieldsealMetrics m = new dev.fieldseal.metrics.FieldsealMetrics();
         try (AppMeters meters = new AppMeters(m, new AppMetrics())) {

@@ -143,11 +143,17 @@ public final class ConnectEncryptor {
 
     private Struct sealStruct(Struct in, Schema outSchema, FieldSelection node, FieldSealer sealed) {
         Struct out = new Struct(outSchema);
-        for (Field f : in.schema().fields()) {
-            Object v = in.getWithoutDefault(f.name());
+        List<Field> inFields = in.schema().fields();
+        List<Field> outFields = outSchema.fields(); // same names in the same order (outputSchema)
+        for (int i = 0; i < inFields.size(); i++) {
+            Field f = inFields.get(i);
+            Field of = outFields.get(i);
+            Object v = in.get(f); // by index, not by name; a default stands in for null only where one is set
+            if (v != null && v == f.schema().defaultValue()) {
+                v = in.getWithoutDefault(f.name());
+            }
             FieldSelection n = child(node, f.name());
-            out.put(f.name(), n == null || v == null ? v
-                    : sealWithSchema(f.schema(), v, n, outSchema.field(f.name()).schema(), sealed));
+            out.put(of, n == null || v == null ? v : sealWithSchema(f.schema(), v, n, of.schema(), sealed));
         }
         return out;
     }
