@@ -1,6 +1,5 @@
 package dev.fieldseal.interop;
 
-import static dev.fieldseal.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,20 +23,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -237,21 +230,8 @@ class ConfluentJsonAcrossHostsTest {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
-    /** The first {@code n} records of a topic, in offset order; fails after 60 s with fewer. */
-    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) throws InterruptedException {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            until(Duration.ofSeconds(60), n + " records in " + topic, () -> {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= n;
-            });
-            out.sort(Comparator.comparingLong(ConsumerRecord::offset));
-            return out;
-        }
+    /** The records of a topic (one partition), in offset order; fails after 60 s with fewer than {@code n}. */
+    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
+        return new TopicIo(broker).read(topic, n);
     }
 }
